@@ -1,0 +1,27 @@
+namespace Orleans.Monitor.Contracts.Metrics;
+
+/// <summary>
+/// One derived sample of a container, computed exactly as <c>docker stats</c> does.
+/// Byte counters are cumulative since the container started; rates are per second over the last interval.
+/// </summary>
+public sealed record ContainerSample(
+    DateTimeOffset Timestamp,
+    double CpuPercent,
+    double CpuUserPercent,
+    double CpuKernelPercent,
+    long MemoryUsedBytes,
+    long MemoryLimitBytes,
+    double MemoryPercent,
+    bool MemoryLimited,
+    long NetRxBytes,
+    long NetTxBytes,
+    double NetRxBytesPerSecond,
+    double NetTxBytesPerSecond,
+    long BlockReadBytes,
+    long BlockWriteBytes,
+    double BlockReadBytesPerSecond,
+    double BlockWriteBytesPerSecond,
+    long Pids,
+    long? PidsLimit,
+    double ThrottledPeriodsRatio,
+    long ThrottledTimeNanoseconds);
