@@ -1,3 +1,11 @@
+using Orleans.Monitor.Silo.Hosting;
+using Orleans.Monitor.Silo.Live;
+using Orleans.Monitor.Storage;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddMonitorStorage();
+builder.AddMonitorSilo();
+
 var app = builder.Build();
+app.MapSiloStreamApi();
 await app.RunAsync();

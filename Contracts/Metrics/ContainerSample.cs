@@ -24,4 +24,18 @@ public sealed record ContainerSample(
     long Pids,
     long? PidsLimit,
     double ThrottledPeriodsRatio,
-    long ThrottledTimeNanoseconds);
+    long ThrottledTimeNanoseconds)
+{
+    /// <summary>The compact form kept in the rolling window.</summary>
+    public SamplePoint ToPoint() => new(
+        Timestamp,
+        (float)CpuPercent,
+        (float)CpuUserPercent,
+        (float)CpuKernelPercent,
+        MemoryUsedBytes,
+        (float)NetRxBytesPerSecond,
+        (float)NetTxBytesPerSecond,
+        (float)BlockReadBytesPerSecond,
+        (float)BlockWriteBytesPerSecond,
+        (int)Math.Min(Pids, int.MaxValue));
+}

@@ -1,0 +1,59 @@
+using Orleans.Monitor.Api.Hubs;
+using Orleans.Monitor.Api.Live;
+using Orleans.Monitor.Api.Rest;
+using Orleans.Monitor.Silo.Hosting;
+using Orleans.Monitor.Storage;
+
+namespace Orleans.Monitor.Api.Hosting;
+
+/// <summary>Wires the Api: storage, the live feed (co-hosted silo or cluster), REST, the hub and the web app.</summary>
+public static class MonitorApiExtensions
+{
+    public static WebApplicationBuilder AddMonitorApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddTimeProvider();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddSignalR(o => o.AddFilter<StreamLimitFilter>());
+        builder.Services.AddSingleton<StreamLimitFilter>();
+        builder.Services.AddSingleton<LiveStreams>();
+        builder.Services.AddSingleton<HostDirectory>();
+
+        builder.AddMonitorStorage();
+        if (builder.IsClusterMode())
+        {
+            builder.AddClusterLiveFeed();
+        }
+        else
+        {
+            // Standalone: one process watches the local Docker host and serves it.
+            builder.AddMonitorSilo();
+        }
+
+        return builder;
+    }
+
+    public static WebApplication MapMonitorApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapOpenApi();
+        app.MapHostsApi();
+        app.MapContainersApi();
+        app.MapHub<LiveHub>("/hubs/live");
+        return app;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

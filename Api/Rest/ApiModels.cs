@@ -1,0 +1,35 @@
+using Orleans.Monitor.Contracts.Hosts;
+using Orleans.Monitor.Contracts.Metrics;
+
+namespace Orleans.Monitor.Api.Rest;
+
+/// <summary>A host with its liveness and totals over its running containers.</summary>
+public sealed record HostSummary(
+    HostInfo? Host,
+    string HostId,
+    string Status,
+    DateTimeOffset? LastSeen,
+    string? Error,
+    int ContainersRunning,
+    int ContainersTotal,
+    double CpuPercent,
+    long MemoryUsedBytes);
+
+/// <summary>One step of a host's history, summed over its containers.</summary>
+public sealed record HostHistoryPoint(
+    DateTimeOffset Minute,
+    int Containers,
+    double CpuPercentAvg,
+    double CpuPercentMax,
+    long MemoryUsedBytesAvg,
+    long MemoryUsedBytesMax,
+    long NetRxBytes,
+    long NetTxBytes,
+    long BlockReadBytes,
+    long BlockWriteBytes);
+
+public sealed record HostHistory(string HostId, DateTimeOffset From, DateTimeOffset To, string Step, IReadOnlyList<HostHistoryPoint> Points);
+
+public sealed record ContainerHistory(string ContainerId, DateTimeOffset From, DateTimeOffset To, string Step, IReadOnlyList<MinuteAggregate> Points);
+
+public sealed record ContainerLiveWindow(string ContainerId, int Seconds, IReadOnlyList<SamplePoint> Points);

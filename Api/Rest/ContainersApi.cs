@@ -1,0 +1,126 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orleans.Monitor.Api.Live;
+using Orleans.Monitor.Contracts.Containers;
+using Orleans.Monitor.Contracts.Live;
+using Orleans.Monitor.Contracts.Storage;
+
+namespace Orleans.Monitor.Api.Rest;
+
+/// <summary><c>/api/containers</c>: current state, the rolling window and minute history.</summary>
+public static class ContainersApi
+{
+    private const int MaxLiveSeconds = 600;
+
+    private static readonly HashSet<string> States =
+    [
+        ContainerState.Created, ContainerState.Running, ContainerState.Paused, ContainerState.Restarting,
+        ContainerState.Removing, ContainerState.Exited, ContainerState.Dead, ContainerState.Removed,
+    ];
+
+    public static IEndpointRouteBuilder MapContainersApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/containers").WithTags("Containers");
+        group.MapGet("/", ListAsync).WithName("ListContainers")
+            .WithSummary("Containers across hosts with their latest sample; state=removed lists removed containers.");
+        group.MapGet("/{id}", GetAsync).WithName("GetContainer")
+            .WithSummary("One container by full id or a unique prefix of at least 12 characters.");
+        group.MapGet("/{id}/live", LiveAsync).WithName("GetContainerLive")
+            .WithSummary("The last N seconds (1-600) of 1-second samples.");
+        group.MapGet("/{id}/history", HistoryAsync).WithName("GetContainerHistory")
+            .WithSummary("Minute aggregates in [from, to), rolled up to the step.");
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ContainerLive>>, ValidationProblem>> ListAsync(
+        string? host, string? state, string? name, HostDirectory directory, CancellationToken cancellationToken)
+    {
+        if (host is not null && !QueryParsing.IsHostId(host))
+        {
+            return Problems.BadParameter("host", "host must be a Docker daemon ID.");
+        }
+
+        if (state is not null && !States.Contains(state))
+        {
+            return Problems.BadParameter("state", $"state must be one of {string.Join(", ", States)}.");
+        }
+
+        if (name is { Length: > 256 })
+        {
+            return Problems.BadParameter("name", "name must be at most 256 characters.");
+        }
+
+        return TypedResults.Ok(await directory.ListContainersAsync(host, state, name, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<Results<Ok<ContainerLive>, ValidationProblem, ProblemHttpResult>> GetAsync(
+        string id, HostDirectory directory, CancellationToken cancellationToken)
+    {
+        var (container, problem) = await ResolveAsync(id, directory, cancellationToken).ConfigureAwait(false);
+        return container is not null ? TypedResults.Ok(container) : Fail<ContainerLive>(problem!);
+    }
+
+    private static async Task<Results<Ok<ContainerLiveWindow>, ValidationProblem, ProblemHttpResult>> LiveAsync(
+        string id, string? seconds, HostDirectory directory, ILiveFeed feed, CancellationToken cancellationToken)
+    {
+        var span = 60;
+        if (seconds is not null && (!int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out span) || span is < 1 or > MaxLiveSeconds))
+        {
+            return Problems.BadParameter("seconds", $"seconds must be an integer from 1 to {MaxLiveSeconds}.");
+        }
+
+        var (container, problem) = await ResolveAsync(id, directory, cancellationToken).ConfigureAwait(false);
+        if (container is null)
+        {
+            return Fail<ContainerLiveWindow>(problem!);
+        }
+
+        var points = await feed.GetWindowAsync(container.Container.Id, span, cancellationToken).ConfigureAwait(false) ?? [];
+        return TypedResults.Ok(new ContainerLiveWindow(container.Container.Id, span, points));
+    }
+
+    private static async Task<Results<Ok<ContainerHistory>, ValidationProblem, ProblemHttpResult>> HistoryAsync(
+        string id, string? from, string? to, string? step,
+        HostDirectory directory, IMonitorStore store, TimeProvider clock, IOptions<ApiOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (!HistoryQuery.TryParse(from, to, step, clock, options, out var query, out var badQuery))
+        {
+            return badQuery!;
+        }
+
+        var (container, problem) = await ResolveAsync(id, directory, cancellationToken).ConfigureAwait(false);
+        if (container is null)
+        {
+            return Fail<ContainerHistory>(problem!);
+        }
+
+        var rows = await store.GetContainerHistoryAsync(container.Container.Id, query.Range, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new ContainerHistory(container.Container.Id, query.From, query.To, query.StepText, HistoryRollup.Container(rows, query.Step)));
+    }
+
+    private static async Task<(ContainerLive? Container, IResult? Problem)> ResolveAsync(
+        string id, HostDirectory directory, CancellationToken cancellationToken)
+    {
+        if (!QueryParsing.IsContainerId(id))
+        {
+            return (null, Problems.BadParameter("id", $"id must be a container id: {QueryParsing.MinimumIdPrefix} to 64 lowercase hex characters."));
+        }
+
+        var found = await directory.FindContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        if (found.Ambiguous)
+        {
+            return (null, Problems.BadParameter("id", $"the prefix '{id}' matches several containers; give more characters."));
+        }
+
+        return found.Container is null ? (null, Problems.NotFound("container", id)) : (found.Container, null);
+    }
+
+    private static Results<Ok<T>, ValidationProblem, ProblemHttpResult> Fail<T>(IResult problem) => problem switch
+    {
+        ValidationProblem validation => validation,
+        ProblemHttpResult other => other,
+        _ => throw new InvalidOperationException("Unexpected result type."),
+    };
+}

@@ -1,0 +1,339 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Monitor.Contracts.Containers;
+using Orleans.Monitor.Contracts.Hosts;
+using Orleans.Monitor.Contracts.Live;
+using Orleans.Monitor.Grains.Containers;
+using Orleans.Monitor.Grains.Docker;
+using Orleans.Monitor.Grains.Live;
+using Orleans.Monitor.Grains.Persistence;
+using Orleans.Monitor.Grains.Runtime;
+using Orleans.Monitor.Grains.Stats;
+
+namespace Orleans.Monitor.Grains.Hosts;
+
+/// <summary>
+/// Watches one Docker daemon: follows <c>/events</c>, reconciles with the container list, activates and supervises one
+/// <see cref="IContainerGrain"/> per container and publishes the host's live frame every second.
+/// </summary>
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed partial class HostGrain(
+    DockerClient docker,
+    LiveBoard board,
+    HostFrameBroadcaster broadcaster,
+    IMonitorSink sink,
+    TimeProvider clock,
+    IOptions<HostWatchOptions> options,
+    ILogger<HostGrain> logger) : Grain, IHostGrain
+{
+    // Events that change what a container is or whether it runs; exec_*, attach, resize and the like do not.
+    private static readonly HashSet<string> LifecycleActions =
+    [
+        "create", "start", "restart", "stop", "kill", "die", "pause", "unpause", "oom", "rename", "update", "health_status",
+    ];
+
+    private static readonly TimeSpan HostSeenInterval = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, ContainerAssignment> _containers = new(StringComparer.Ordinal);
+    private readonly SupervisionPolicy _supervision = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private HostInfo? _info;
+    private Task? _eventsLoop;
+    private bool _reachable;
+    private string? _error;
+    private DateTimeOffset? _lastSeen;
+    private DateTimeOffset _lastHostSeenWrite;
+    private long _sequence;
+    private long? _eventCursor;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        RegisterGrainTimer(static (g, ct) => g.PublishFrameAsync(ct), this, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = o.FrameInterval });
+        RegisterGrainTimer(static (g, _) => g.ReconcileAsync(full: false), this, new GrainTimerCreationOptions { DueTime = o.ReconcileInterval, Period = o.ReconcileInterval });
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_eventsLoop is not null)
+        {
+            await _eventsLoop.ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    public async Task StartAsync(HostInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (_eventsLoop is not null)
+        {
+            return;
+        }
+
+        MarkReachable(info);
+
+        // Subscribe from a moment before the first list so nothing created in between is missed; events are idempotent here.
+        _eventCursor = (clock.GetUtcNow() - TimeSpan.FromSeconds(1)).ToUnixTimeMilliseconds() * 1_000_000;
+        var self = GrainFactory.GetGrain<IHostGrain>(GrainKey);
+        _eventsLoop = Task.Run(() => FollowEventsAsync(self, _stopping.Token));
+        await ReconcileAsync(full: true).ConfigureAwait(false);
+    }
+
+    public async Task OnDockerEventAsync(DockerEvent dockerEvent)
+    {
+        ArgumentNullException.ThrowIfNull(dockerEvent);
+        _eventCursor = Math.Max(_eventCursor ?? 0, dockerEvent.TimeNano);
+        if (dockerEvent.Action == "destroy")
+        {
+            await RemoveContainerAsync(dockerEvent.ActorId).ConfigureAwait(false);
+        }
+        else if (LifecycleActions.Contains(dockerEvent.Action))
+        {
+            await RefreshContainerAsync(dockerEvent.ActorId).ConfigureAwait(false);
+        }
+    }
+
+    public async Task ReconcileAsync(bool full)
+    {
+        if (_info is null || !_reachable)
+        {
+            return;
+        }
+
+        IReadOnlyList<ContainerInfo> listed;
+        try
+        {
+            listed = await docker.ListContainersAsync(_info.HostId, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (DockerUnavailableException ex)
+        {
+            MarkUnreachable(ex.Message);
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var summary in listed)
+        {
+            seen.Add(summary.Id);
+            var known = _containers.GetValueOrDefault(summary.Id);
+            if (full || known is null || known.Info.State != summary.State || known.Info.Name != summary.Name)
+            {
+                await RefreshContainerAsync(summary.Id).ConfigureAwait(false);
+            }
+        }
+
+        // The listing is the truth: anything not in it was destroyed while we were not looking.
+        foreach (var gone in _containers.Keys.Where(id => !seen.Contains(id)).ToList())
+        {
+            await RemoveContainerAsync(gone).ConfigureAwait(false);
+        }
+    }
+
+    public Task DaemonLostAsync(string reason)
+    {
+        MarkUnreachable(reason);
+        return Task.CompletedTask;
+    }
+
+    public async Task DaemonBackAsync(HostInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        LogDaemonBack(info.HostId, docker.Host);
+        MarkReachable(info);
+
+        // Every container may have restarted with the daemon: re-inspect all of them.
+        await ReconcileAsync(full: true).ConfigureAwait(false);
+    }
+
+    public Task ContainerVanishedAsync(string containerId) => RefreshContainerAsync(containerId);
+
+    public Task ContainerFaultedAsync(string containerId, string reason)
+    {
+        if (!_containers.TryGetValue(containerId, out var assignment))
+        {
+            return Task.CompletedTask;
+        }
+
+        var delay = _supervision.NextDelay(containerId, clock.GetUtcNow());
+        LogChildRestart(containerId, reason, delay);
+        RegisterGrainTimer(
+            static async (state, _) =>
+            {
+                var (grain, id) = state;
+                if (grain._containers.TryGetValue(id, out var current))
+                {
+                    await grain.GrainFactory.GetGrain<IContainerGrain>(id).ApplyAsync(current).ConfigureAwait(false);
+                }
+            },
+            (this, containerId),
+            new GrainTimerCreationOptions { DueTime = delay, Period = Timeout.InfiniteTimeSpan });
+        return Task.CompletedTask;
+    }
+
+    private async Task RefreshContainerAsync(string containerId)
+    {
+        if (_info is null)
+        {
+            return;
+        }
+
+        DockerContainerDetails details;
+        try
+        {
+            details = await docker.InspectContainerAsync(containerId, _info.HostId, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (DockerNotFoundException)
+        {
+            await RemoveContainerAsync(containerId).ConfigureAwait(false);
+            return;
+        }
+        catch (DockerUnavailableException ex)
+        {
+            MarkUnreachable(ex.Message);
+            return;
+        }
+
+        var info = details.Info;
+        var running = details.Pid > 0 && info.State is ContainerState.Running or ContainerState.Paused or ContainerState.Restarting;
+        var target = running ? new ContainerTarget(info.Id, details.Pid, info.StartedAt ?? info.Created) : null;
+        var assignment = new ContainerAssignment(info, target, _info.MemoryTotalBytes);
+        _containers[info.Id] = assignment;
+        await GrainFactory.GetGrain<IContainerGrain>(info.Id).ApplyAsync(assignment).ConfigureAwait(false);
+    }
+
+    private async Task RemoveContainerAsync(string containerId)
+    {
+        if (!_containers.Remove(containerId, out var assignment))
+        {
+            return;
+        }
+
+        _supervision.Forget(containerId);
+        var removed = assignment.Info with { State = ContainerState.Removed, Removed = true };
+        await GrainFactory.GetGrain<IContainerGrain>(containerId).RemoveAsync(removed).ConfigureAwait(false);
+    }
+
+    private Task PublishFrameAsync(CancellationToken cancellationToken)
+    {
+        if (_info is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var now = clock.GetUtcNow();
+        if (_reachable)
+        {
+            _lastSeen = now;
+            if (now - _lastHostSeenWrite >= HostSeenInterval)
+            {
+                _lastHostSeenWrite = now;
+                sink.HostSeen(_info);
+            }
+        }
+
+        var containers = board.Snapshot(_info.HostId).Where(c => _containers.ContainsKey(c.Container.Id)).ToArray();
+        broadcaster.Publish(new HostFrame(
+            ++_sequence,
+            now,
+            _info,
+            _info.HostId,
+            _reachable ? HostStatus.Up : HostStatus.Unreachable,
+            _lastSeen,
+            _error,
+            containers));
+        return Task.CompletedTask;
+    }
+
+    private void MarkReachable(HostInfo info)
+    {
+        _info = info;
+        _reachable = true;
+        _error = null;
+        _lastSeen = clock.GetUtcNow();
+        _lastHostSeenWrite = _lastSeen.Value;
+        sink.HostSeen(info);
+    }
+
+    private void MarkUnreachable(string reason)
+    {
+        if (_reachable)
+        {
+            LogDaemonLost(GrainKey, docker.Host, reason);
+        }
+
+        _reachable = false;
+        _error = reason;
+    }
+
+    /// <summary>Runs outside the grain's turns; everything it learns goes back in through grain calls.</summary>
+    private async Task FollowEventsAsync(IHostGrain self, CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        var connected = true;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!connected)
+                {
+                    var info = await docker.GetHostInfoAsync(_info!.StatsSource, cancellationToken).ConfigureAwait(false);
+                    await self.DaemonBackAsync(info).ConfigureAwait(false);
+                    connected = true;
+                }
+
+                await foreach (var dockerEvent in docker.StreamContainerEventsAsync(_eventCursor, cancellationToken).ConfigureAwait(false))
+                {
+                    failures = 0;
+                    await self.OnDockerEventAsync(dockerEvent).ConfigureAwait(false);
+                }
+
+                // A clean end of the stream means the daemon is shutting down.
+                throw new DockerUnavailableException(docker.Host, "the Docker daemon closed the event stream");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is DockerException or HttpRequestException or IOException)
+            {
+                if (connected)
+                {
+                    await self.DaemonLostAsync(ex.Message).ConfigureAwait(false);
+                }
+
+                connected = false;
+                failures++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogEventsLoopFailed(ex, GrainKey);
+                failures++;
+            }
+
+            try
+            {
+                await Task.Delay(Backoff.Delay(failures, options.Value.ReconnectBaseDelay, options.Value.ReconnectMaxDelay), clock, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Docker daemon {HostId} at {DockerHost} is unreachable: {Reason}; retrying with backoff")]
+    private partial void LogDaemonLost(string hostId, string dockerHost, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Docker daemon {HostId} at {DockerHost} answers again")]
+    private partial void LogDaemonBack(string hostId, string dockerHost);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Container grain {ContainerId} faulted ({Reason}); restarting it in {Delay}")]
+    private partial void LogChildRestart(string containerId, string reason, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Following events of host {HostId} failed unexpectedly")]
+    private partial void LogEventsLoopFailed(Exception exception, string hostId);
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orleans.Monitor.Grains.Hosts;
+
+/// <summary>How host grains watch their daemon, bound from the <c>Host</c> section.</summary>
+public sealed class HostWatchOptions
+{
+    public const string Section = "Host";
+
+    /// <summary>How often a live frame of the host is published.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan FrameInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the container list is re-read to catch events the daemon dropped.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First delay before reconnecting to an unreachable daemon; doubles up to <see cref="ReconnectMaxDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+}

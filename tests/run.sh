@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, integration tests against real dockerd engines and PostgreSQL that the
+# fixtures start themselves, and browser tests in headless Chromium. Installs what is missing (Debian).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+[ -x /bin/busybox ] || need+=(busybox-static)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+if ((${#need[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+# The test engines need root (dockerd); the suite starts and stops them itself.
+dotnet test Orleans.Monitor.sln --configuration Release --logger "console;verbosity=normal" "$@"
