@@ -1,0 +1,345 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Monitor.Contracts.Containers;
+using Orleans.Monitor.Contracts.Hosts;
+using Orleans.Monitor.Contracts.Metrics;
+using Orleans.Monitor.Contracts.Storage;
+
+namespace Orleans.Monitor.Storage.Postgres;
+
+/// <summary>The cluster store: the same tables and behaviour as the SQLite store, on a shared PostgreSQL database.</summary>
+public sealed class PostgresMonitorStore(
+    NpgsqlDataSource dataSource,
+    IOptions<StorageOptions> options,
+    TimeProvider timeProvider,
+    ILogger<PostgresMonitorStore> logger) : IMonitorStore
+{
+    private const string ContainerColumns =
+        "id, host_id, name, image, labels::text, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed";
+
+    private const string AggregateColumns =
+        "container_id, host_id, minute, sample_count, cpu_percent_avg, cpu_percent_min, cpu_percent_max, cpu_percent_p95, " +
+        "memory_used_bytes_avg, memory_used_bytes_min, memory_used_bytes_max, memory_used_bytes_p95, memory_limit_bytes, " +
+        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns";
+
+    private const string HostColumns =
+        "host_id, name, cpus, memory_total_bytes, operating_system, kernel_version, docker_version, api_version, cgroup_version, cgroup_driver, stats_source, last_seen";
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await PostgresStartup.RunAsync(
+            dataSource,
+            options.Value.StartupTimeout,
+            timeProvider,
+            logger,
+            ct => PostgresSchema.MigrateAsync(dataSource, ct),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task UpsertHostAsync(HostInfo host, DateTimeOffset seenAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        await using var command = dataSource.CreateCommand($"""
+            INSERT INTO hosts({HostColumns})
+            VALUES(@host_id, @name, @cpus, @mem, @os, @kernel, @docker, @api, @cgv, @cgd, @src, @seen)
+            ON CONFLICT(host_id) DO UPDATE SET
+                name = excluded.name, cpus = excluded.cpus, memory_total_bytes = excluded.memory_total_bytes,
+                operating_system = excluded.operating_system, kernel_version = excluded.kernel_version,
+                docker_version = excluded.docker_version, api_version = excluded.api_version,
+                cgroup_version = excluded.cgroup_version, cgroup_driver = excluded.cgroup_driver,
+                stats_source = excluded.stats_source, last_seen = excluded.last_seen;
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("host_id", host.HostId);
+        p.AddWithValue("name", host.Name);
+        p.AddWithValue("cpus", host.Cpus);
+        p.AddWithValue("mem", host.MemoryTotalBytes);
+        p.AddWithValue("os", host.OperatingSystem);
+        p.AddWithValue("kernel", host.KernelVersion);
+        p.AddWithValue("docker", host.DockerVersion);
+        p.AddWithValue("api", host.ApiVersion);
+        p.AddWithValue("cgv", host.CgroupVersion);
+        p.AddWithValue("cgd", host.CgroupDriver);
+        p.AddWithValue("src", host.StatsSource);
+        p.AddWithValue("seen", seenAt.ToUniversalTime());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task UpsertContainersAsync(IReadOnlyCollection<ContainerInfo> containers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(containers);
+        if (containers.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var c in containers)
+        {
+            var command = new NpgsqlBatchCommand($"""
+                INSERT INTO containers(id, host_id, name, image, labels, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed)
+                VALUES(@id, @host_id, @name, @image, @labels, @cp, @cs, @state, @health, @created, @started, @finished, @exit, @oom, @removed)
+                ON CONFLICT(id) DO UPDATE SET
+                    host_id = excluded.host_id, name = excluded.name, image = excluded.image, labels = excluded.labels,
+                    compose_project = excluded.compose_project, compose_service = excluded.compose_service,
+                    state = excluded.state, health = excluded.health, created = excluded.created,
+                    started_at = excluded.started_at, finished_at = excluded.finished_at, exit_code = excluded.exit_code,
+                    oom_killed = excluded.oom_killed, removed = excluded.removed;
+                """);
+            var p = command.Parameters;
+            p.AddWithValue("id", c.Id);
+            p.AddWithValue("host_id", c.HostId);
+            p.AddWithValue("name", c.Name);
+            p.AddWithValue("image", c.Image);
+            p.AddWithValue("labels", NpgsqlDbType.Jsonb, StoreRows.SerializeLabels(c.Labels));
+            p.AddWithValue("cp", NpgsqlDbType.Text, (object?)c.ComposeProject ?? DBNull.Value);
+            p.AddWithValue("cs", NpgsqlDbType.Text, (object?)c.ComposeService ?? DBNull.Value);
+            p.AddWithValue("state", c.State);
+            p.AddWithValue("health", NpgsqlDbType.Text, (object?)c.Health ?? DBNull.Value);
+            p.AddWithValue("created", c.Created.ToUniversalTime());
+            p.AddWithValue("started", NpgsqlDbType.TimestampTz, c.StartedAt is { } started ? started.ToUniversalTime() : DBNull.Value);
+            p.AddWithValue("finished", NpgsqlDbType.TimestampTz, c.FinishedAt is { } finished ? finished.ToUniversalTime() : DBNull.Value);
+            p.AddWithValue("exit", NpgsqlDbType.Integer, (object?)c.ExitCode ?? DBNull.Value);
+            p.AddWithValue("oom", c.OomKilled);
+            p.AddWithValue("removed", c.Removed);
+            batch.BatchCommands.Add(command);
+        }
+
+        // A batch without an explicit transaction runs in an implicit one: all containers or none.
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task WriteAggregatesAsync(IReadOnlyCollection<MinuteAggregate> aggregates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(aggregates);
+        if (aggregates.Count == 0)
+        {
+            return;
+        }
+
+        var rows = StoreRows.LastPerKey(aggregates);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var create = new NpgsqlCommand(
+            "CREATE TEMP TABLE aggregates_in (LIKE minute_aggregates INCLUDING DEFAULTS) ON COMMIT DROP;",
+            connection,
+            transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // Binary COPY moves thousands of rows in one round-trip; the upsert from the temp table keeps it idempotent.
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            $"COPY aggregates_in ({AggregateColumns}) FROM STDIN (FORMAT BINARY)",
+            cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var a in rows)
+            {
+                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.ContainerId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.HostId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.Minute.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.SampleCount, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.CpuPercentAvg, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.CpuPercentMin, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.CpuPercentMax, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.CpuPercentP95, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.MemoryUsedBytesAvg, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.MemoryUsedBytesMin, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.MemoryUsedBytesMax, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.MemoryUsedBytesP95, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.MemoryLimitBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.NetRxBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.NetTxBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.BlockReadBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.BlockWriteBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.PidsMax, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.ThrottledTimeNanoseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var upsert = new NpgsqlCommand(
+            $"""
+            INSERT INTO minute_aggregates({AggregateColumns})
+            SELECT {AggregateColumns} FROM aggregates_in
+            ON CONFLICT(container_id, minute) DO UPDATE SET
+                host_id = excluded.host_id, sample_count = excluded.sample_count,
+                cpu_percent_avg = excluded.cpu_percent_avg, cpu_percent_min = excluded.cpu_percent_min,
+                cpu_percent_max = excluded.cpu_percent_max, cpu_percent_p95 = excluded.cpu_percent_p95,
+                memory_used_bytes_avg = excluded.memory_used_bytes_avg, memory_used_bytes_min = excluded.memory_used_bytes_min,
+                memory_used_bytes_max = excluded.memory_used_bytes_max, memory_used_bytes_p95 = excluded.memory_used_bytes_p95,
+                memory_limit_bytes = excluded.memory_limit_bytes, net_rx_bytes = excluded.net_rx_bytes,
+                net_tx_bytes = excluded.net_tx_bytes, block_read_bytes = excluded.block_read_bytes,
+                block_write_bytes = excluded.block_write_bytes, pids_max = excluded.pids_max,
+                throttled_time_ns = excluded.throttled_time_ns;
+            """,
+            connection,
+            transaction))
+        {
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<StoredHost>> GetHostsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""SELECT {HostColumns} FROM hosts ORDER BY name COLLATE "C", host_id COLLATE "C";""");
+        return await ReadAllAsync(command, ReadHost, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StoredHost?> GetHostAsync(string hostId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {HostColumns} FROM hosts WHERE host_id = @id;");
+        command.Parameters.AddWithValue("id", hostId);
+        var hosts = await ReadAllAsync(command, ReadHost, cancellationToken).ConfigureAwait(false);
+        return hosts.Count == 0 ? null : hosts[0];
+    }
+
+    public async Task<IReadOnlyList<ContainerInfo>> GetContainersAsync(ContainerQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {ContainerColumns} FROM containers
+            WHERE (@host::text IS NULL OR host_id = @host)
+              AND (@state::text IS NULL OR lower(state) = lower(@state))
+              AND (@name::text IS NULL OR strpos(lower(name), lower(@name)) > 0)
+              AND (@include_removed OR NOT removed)
+            ORDER BY host_id COLLATE "C", name COLLATE "C", id COLLATE "C";
+            """);
+        command.Parameters.AddWithValue("host", NpgsqlDbType.Text, (object?)query.HostId ?? DBNull.Value);
+        command.Parameters.AddWithValue("state", NpgsqlDbType.Text, (object?)query.State ?? DBNull.Value);
+        command.Parameters.AddWithValue("name", NpgsqlDbType.Text, (object?)query.NameContains ?? DBNull.Value);
+        command.Parameters.AddWithValue("include_removed", query.IncludeRemoved);
+        return await ReadAllAsync(command, ReadContainer, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ContainerLookup> FindContainerAsync(string idOrPrefix, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(idOrPrefix))
+        {
+            return ContainerLookup.NotFound;
+        }
+
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {ContainerColumns} FROM containers WHERE id = @id
+            UNION ALL
+            (SELECT {ContainerColumns} FROM containers
+             WHERE id LIKE @pattern ESCAPE '\' AND NOT EXISTS (SELECT 1 FROM containers WHERE id = @id)
+             LIMIT 2);
+            """);
+        command.Parameters.AddWithValue("id", idOrPrefix);
+        command.Parameters.AddWithValue("pattern", StoreRows.PrefixPattern(idOrPrefix));
+        var matches = await ReadAllAsync(command, ReadContainer, cancellationToken).ConfigureAwait(false);
+        return matches.Count switch
+        {
+            0 => ContainerLookup.NotFound,
+            1 => new ContainerLookup(matches[0], false),
+            _ => ContainerLookup.AmbiguousMatch,
+        };
+    }
+
+    public async Task<IReadOnlyList<MinuteAggregate>> GetContainerHistoryAsync(string containerId, TimeRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {AggregateColumns} FROM minute_aggregates
+            WHERE container_id = @id AND minute >= @start AND minute < @end
+            ORDER BY minute;
+            """);
+        AddRange(command, containerId, range);
+        return await ReadAllAsync(command, ReadAggregate, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<MinuteAggregate>> GetHostHistoryAsync(string hostId, TimeRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {AggregateColumns} FROM minute_aggregates
+            WHERE host_id = @id AND minute >= @start AND minute < @end
+            ORDER BY minute, container_id COLLATE "C";
+            """);
+        AddRange(command, hostId, range);
+        return await ReadAllAsync(command, ReadAggregate, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddRange(NpgsqlCommand command, string id, TimeRange range)
+    {
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("start", range.Start.ToUniversalTime());
+        command.Parameters.AddWithValue("end", range.End.ToUniversalTime());
+    }
+
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private static StoredHost ReadHost(NpgsqlDataReader r) =>
+        new(
+            new HostInfo(
+                r.GetString(0),
+                r.GetString(1),
+                r.GetInt32(2),
+                r.GetInt64(3),
+                r.GetString(4),
+                r.GetString(5),
+                r.GetString(6),
+                r.GetString(7),
+                r.GetString(8),
+                r.GetString(9),
+                r.GetString(10)),
+            r.GetFieldValue<DateTimeOffset>(11));
+
+    private static ContainerInfo ReadContainer(NpgsqlDataReader r) =>
+        new(
+            r.GetString(0),
+            r.GetString(1),
+            r.GetString(2),
+            r.GetString(3),
+            StoreRows.DeserializeLabels(r.GetString(4)),
+            r.IsDBNull(5) ? null : r.GetString(5),
+            r.IsDBNull(6) ? null : r.GetString(6),
+            r.GetString(7),
+            r.IsDBNull(8) ? null : r.GetString(8),
+            r.GetFieldValue<DateTimeOffset>(9),
+            r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10),
+            r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
+            r.IsDBNull(12) ? null : r.GetInt32(12),
+            r.GetBoolean(13),
+            r.GetBoolean(14));
+
+    private static MinuteAggregate ReadAggregate(NpgsqlDataReader r) =>
+        new(
+            r.GetString(0),
+            r.GetString(1),
+            r.GetFieldValue<DateTimeOffset>(2),
+            r.GetInt32(3),
+            r.GetDouble(4),
+            r.GetDouble(5),
+            r.GetDouble(6),
+            r.GetDouble(7),
+            r.GetInt64(8),
+            r.GetInt64(9),
+            r.GetInt64(10),
+            r.GetInt64(11),
+            r.GetInt64(12),
+            r.GetInt64(13),
+            r.GetInt64(14),
+            r.GetInt64(15),
+            r.GetInt64(16),
+            r.GetInt64(17),
+            r.GetInt64(18));
+}

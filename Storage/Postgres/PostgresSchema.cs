@@ -1,0 +1,132 @@
+using Npgsql;
+
+namespace Orleans.Monitor.Storage.Postgres;
+
+/// <summary>The PostgreSQL schema (store and membership) as an ordered list of migrations; step N gives version N.</summary>
+internal static class PostgresSchema
+{
+    // Arbitrary but fixed: every process migrating the same database must contend for the same lock.
+    private const long MigrationLockKey = 0x4f4d_4f4e_5343_4831;
+
+    public static IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE hosts(
+            host_id text PRIMARY KEY,
+            name text NOT NULL,
+            cpus integer NOT NULL,
+            memory_total_bytes bigint NOT NULL,
+            operating_system text NOT NULL,
+            kernel_version text NOT NULL,
+            docker_version text NOT NULL,
+            api_version text NOT NULL,
+            cgroup_version text NOT NULL,
+            cgroup_driver text NOT NULL,
+            stats_source text NOT NULL,
+            last_seen timestamptz NOT NULL);
+
+        CREATE TABLE containers(
+            id text PRIMARY KEY,
+            host_id text NOT NULL,
+            name text NOT NULL,
+            image text NOT NULL,
+            labels jsonb NOT NULL DEFAULT '{}',
+            compose_project text,
+            compose_service text,
+            state text NOT NULL,
+            health text,
+            created timestamptz NOT NULL,
+            started_at timestamptz,
+            finished_at timestamptz,
+            exit_code integer,
+            oom_killed boolean NOT NULL DEFAULT false,
+            removed boolean NOT NULL DEFAULT false);
+        CREATE INDEX containers_host ON containers(host_id);
+        -- The primary key index follows the database collation, which LIKE 'prefix%' cannot use.
+        CREATE INDEX containers_id_prefix ON containers(id text_pattern_ops);
+
+        CREATE TABLE minute_aggregates(
+            container_id text NOT NULL,
+            host_id text NOT NULL,
+            minute timestamptz NOT NULL,
+            sample_count integer NOT NULL,
+            cpu_percent_avg double precision NOT NULL,
+            cpu_percent_min double precision NOT NULL,
+            cpu_percent_max double precision NOT NULL,
+            cpu_percent_p95 double precision NOT NULL,
+            memory_used_bytes_avg bigint NOT NULL,
+            memory_used_bytes_min bigint NOT NULL,
+            memory_used_bytes_max bigint NOT NULL,
+            memory_used_bytes_p95 bigint NOT NULL,
+            memory_limit_bytes bigint NOT NULL,
+            net_rx_bytes bigint NOT NULL,
+            net_tx_bytes bigint NOT NULL,
+            block_read_bytes bigint NOT NULL,
+            block_write_bytes bigint NOT NULL,
+            pids_max bigint NOT NULL,
+            throttled_time_ns bigint NOT NULL,
+            PRIMARY KEY(container_id, minute));
+        CREATE INDEX minute_aggregates_host ON minute_aggregates(host_id, minute);
+        """,
+        """
+        CREATE TABLE cluster_version(
+            cluster_id text PRIMARY KEY,
+            version bigint NOT NULL DEFAULT 0,
+            updated_at timestamptz NOT NULL DEFAULT now());
+
+        CREATE TABLE silo_membership(
+            cluster_id text NOT NULL,
+            silo_id text NOT NULL,
+            generation bigint NOT NULL,
+            docker_host text NOT NULL,
+            endpoint text NOT NULL,
+            status smallint NOT NULL,
+            start_time timestamptz NOT NULL DEFAULT now(),
+            last_heartbeat timestamptz NOT NULL DEFAULT now(),
+            lease_expires timestamptz NOT NULL,
+            metadata jsonb NOT NULL DEFAULT '{}',
+            PRIMARY KEY(cluster_id, silo_id, generation));
+        -- Fencing: a Docker host has at most one Joining or Active silo at a time.
+        CREATE UNIQUE INDEX one_live_silo_per_host ON silo_membership(cluster_id, docker_host) WHERE status IN (2, 3);
+        """,
+    ];
+
+    /// <summary>
+    /// Applies missing steps in one transaction under an advisory lock, so processes starting together
+    /// migrate one after the other and the later ones find nothing to do.
+    /// </summary>
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        await using (var command = new NpgsqlCommand(
+            """
+            SELECT pg_advisory_xact_lock(@key);
+            CREATE TABLE IF NOT EXISTS schema_version(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+            """,
+            connection,
+            transaction))
+        {
+            command.Parameters.AddWithValue("key", MigrationLockKey);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int current;
+        await using (var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_version;", connection, transaction))
+        {
+            current = (int)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        for (var version = current + 1; version <= Migrations.Count; version++)
+        {
+            await using var step = new NpgsqlCommand(Migrations[version - 1], connection, transaction);
+            await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var mark = new NpgsqlCommand("INSERT INTO schema_version(version) VALUES(@v);", connection, transaction);
+            mark.Parameters.AddWithValue("v", version);
+            await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

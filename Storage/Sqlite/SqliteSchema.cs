@@ -1,0 +1,107 @@
+using Microsoft.Data.Sqlite;
+
+namespace Orleans.Monitor.Storage.Sqlite;
+
+/// <summary>The SQLite schema as an ordered list of migrations; step N brings the file to version N.</summary>
+internal static class SqliteSchema
+{
+    public static IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE hosts(
+            host_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            cpus INTEGER NOT NULL,
+            memory_total_bytes INTEGER NOT NULL,
+            operating_system TEXT NOT NULL,
+            kernel_version TEXT NOT NULL,
+            docker_version TEXT NOT NULL,
+            api_version TEXT NOT NULL,
+            cgroup_version TEXT NOT NULL,
+            cgroup_driver TEXT NOT NULL,
+            stats_source TEXT NOT NULL,
+            last_seen TEXT NOT NULL);
+
+        CREATE TABLE containers(
+            id TEXT PRIMARY KEY,
+            host_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            image TEXT NOT NULL,
+            labels TEXT NOT NULL DEFAULT '{}',
+            compose_project TEXT,
+            compose_service TEXT,
+            state TEXT NOT NULL,
+            health TEXT,
+            created TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            exit_code INTEGER,
+            oom_killed INTEGER NOT NULL DEFAULT 0,
+            removed INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX containers_host ON containers(host_id);
+
+        CREATE TABLE minute_aggregates(
+            container_id TEXT NOT NULL,
+            host_id TEXT NOT NULL,
+            minute INTEGER NOT NULL,
+            sample_count INTEGER NOT NULL,
+            cpu_percent_avg REAL NOT NULL,
+            cpu_percent_min REAL NOT NULL,
+            cpu_percent_max REAL NOT NULL,
+            cpu_percent_p95 REAL NOT NULL,
+            memory_used_bytes_avg INTEGER NOT NULL,
+            memory_used_bytes_min INTEGER NOT NULL,
+            memory_used_bytes_max INTEGER NOT NULL,
+            memory_used_bytes_p95 INTEGER NOT NULL,
+            memory_limit_bytes INTEGER NOT NULL,
+            net_rx_bytes INTEGER NOT NULL,
+            net_tx_bytes INTEGER NOT NULL,
+            block_read_bytes INTEGER NOT NULL,
+            block_write_bytes INTEGER NOT NULL,
+            pids_max INTEGER NOT NULL,
+            throttled_time_ns INTEGER NOT NULL,
+            PRIMARY KEY(container_id, minute)) WITHOUT ROWID;
+        CREATE INDEX minute_aggregates_host ON minute_aggregates(host_id, minute);
+        """,
+    ];
+
+    /// <summary>Applies the missing steps in one immediate transaction, so two processes never migrate at once.</summary>
+    public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        // WAL lets readers (the Api) run while the silo writes; the mode is stored in the file.
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+
+        // BEGIN IMMEDIATE takes the write lock before reading the version, so concurrent starts serialize.
+        await using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false);
+        await ExecuteAsync(
+            connection,
+            transaction,
+            "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);",
+            cancellationToken).ConfigureAwait(false);
+
+        await using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version;";
+        var current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+
+        for (var version = current + 1; version <= Migrations.Count; version++)
+        {
+            await ExecuteAsync(connection, transaction, Migrations[version - 1], cancellationToken).ConfigureAwait(false);
+            await using var mark = connection.CreateCommand();
+            mark.Transaction = transaction;
+            mark.CommandText = "INSERT INTO schema_version(version, applied_at) VALUES($v, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));";
+            mark.Parameters.AddWithValue("$v", version);
+            await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
