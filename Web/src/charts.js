@@ -12,6 +12,20 @@ function withAlpha(color, alpha) {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
+const NICE = [1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000];
+
+/** Tick positions at round numbers of the largest binary unit below the maximum (256 MiB, 512 MiB, ...). */
+function binarySplits(u, axisIdx, min, max) {
+  const span = Math.max(max, 1);
+  let unit = 1;
+  while (span / unit >= 1024) unit *= 1024;
+  const rough = span / unit / 4;
+  const step = (NICE.find((n) => n >= rough) ?? 1000) * unit;
+  const out = [];
+  for (let v = Math.ceil(min / step) * step; v <= max; v += step) out.push(v);
+  return out;
+}
+
 /**
  * @param {HTMLElement} el host element (its width is followed)
  * @param {{ series: {label:string,color:string,fill?:boolean,dash?:number[],width?:number}[],
@@ -41,7 +55,14 @@ export function createChart(el, o) {
     },
     axes: [
       { ...axisStyle, space: 70 },
-      { ...axisStyle, size: 64, space: 28, values: (u, vals) => vals.map((v) => o.axis(v)) },
+      {
+        ...axisStyle,
+        space: 28,
+        splits: o.binary ? binarySplits : undefined,
+        values: (u, vals) => vals.map((v) => o.axis(v)),
+        // wide enough for the longest label ("1023 MiB/s")
+        size: (u, values) => 14 + 6.5 * Math.max(3, ...(values ?? []).map((v) => String(v).length)),
+      },
     ],
     series: [
       { value: (u, ts) => (ts == null ? '–' : new Date(ts * 1000).toLocaleTimeString()) },
@@ -57,6 +78,11 @@ export function createChart(el, o) {
     ],
   };
   const empty = [[], ...o.series.map(() => [])];
+  // Without a cursor on the chart the legend shows the latest values.
+  const showLatest = (u) => {
+    if (u.cursor.idx == null && u.data[0].length) u.setLegend({ idx: u.data[0].length - 1 }, false);
+  };
+  opts.hooks = { setData: [showLatest], setCursor: [showLatest] };
   const plot = new uPlot(opts, empty, el);
   const ro = new ResizeObserver(() => {
     const w = Math.floor(el.clientWidth);

@@ -2,7 +2,7 @@
 import { h, setText, setAttr } from './dom.js';
 import { createChart } from './charts.js';
 import { bytes, rate, percent, axisBytes, dateTime, shortId, ago } from './format.js';
-import { hostName } from './store.js';
+import { hostName, store } from './store.js';
 
 const LIVE_SECONDS = 600;
 const HISTORY_HOURS = 6;
@@ -79,15 +79,15 @@ export function createContainerView(id, { live, invalidate, navigate }) {
       lcpu: c(liveCards.cpu, { series: [
         { label: 'total', color: COLORS.a, fill: true }, { label: 'user', color: COLORS.d, width: 1 },
         { label: 'kernel', color: COLORS.b, width: 1 }], value: pct, axis: axisPct, yMaxAtLeast: 5 }),
-      lmem: c(liveCards.mem, { series: [{ label: 'used', color: COLORS.c, fill: true }], value: bytes, axis: axisBytes, yMaxAtLeast: 1024 * 1024 }),
-      lnet: c(liveCards.net, { series: [{ label: 'rx', color: COLORS.a, fill: true }, { label: 'tx', color: COLORS.b }], value: rate, axis: axisRate, yMaxAtLeast: 1024 }),
-      lblk: c(liveCards.blk, { series: [{ label: 'read', color: COLORS.d, fill: true }, { label: 'write', color: COLORS.b }], value: rate, axis: axisRate, yMaxAtLeast: 1024 }),
+      lmem: c(liveCards.mem, { series: [{ label: 'used', color: COLORS.c, fill: true }], value: bytes, axis: axisBytes, binary: true, yMaxAtLeast: 1024 * 1024 }),
+      lnet: c(liveCards.net, { series: [{ label: 'rx', color: COLORS.a, fill: true }, { label: 'tx', color: COLORS.b }], value: rate, axis: axisRate, binary: true, yMaxAtLeast: 1024 }),
+      lblk: c(liveCards.blk, { series: [{ label: 'read', color: COLORS.d, fill: true }, { label: 'write', color: COLORS.b }], value: rate, axis: axisRate, binary: true, yMaxAtLeast: 1024 }),
       hcpu: c(histCards.cpu, { series: [
         { label: 'avg', color: COLORS.a, fill: true }, { label: 'p95', color: COLORS.b, width: 1 },
         { label: 'max', color: COLORS.e, width: 1, dash: [4, 3] }], value: pct, axis: axisPct, yMaxAtLeast: 5 }),
-      hmem: c(histCards.mem, { series: [{ label: 'avg', color: COLORS.c, fill: true }, { label: 'max', color: COLORS.e, width: 1, dash: [4, 3] }], value: bytes, axis: axisBytes, yMaxAtLeast: 1024 * 1024 }),
-      hnet: c(histCards.net, { series: [{ label: 'rx', color: COLORS.a, fill: true }, { label: 'tx', color: COLORS.b }], value: rate, axis: axisRate, yMaxAtLeast: 1024 }),
-      hblk: c(histCards.blk, { series: [{ label: 'read', color: COLORS.d, fill: true }, { label: 'write', color: COLORS.b }], value: rate, axis: axisRate, yMaxAtLeast: 1024 }),
+      hmem: c(histCards.mem, { series: [{ label: 'avg', color: COLORS.c, fill: true }, { label: 'max', color: COLORS.e, width: 1, dash: [4, 3] }], value: bytes, axis: axisBytes, binary: true, yMaxAtLeast: 1024 * 1024 }),
+      hnet: c(histCards.net, { series: [{ label: 'rx', color: COLORS.a, fill: true }, { label: 'tx', color: COLORS.b }], value: rate, axis: axisRate, binary: true, yMaxAtLeast: 1024 }),
+      hblk: c(histCards.blk, { series: [{ label: 'read', color: COLORS.d, fill: true }, { label: 'write', color: COLORS.b }], value: rate, axis: axisRate, binary: true, yMaxAtLeast: 1024 }),
     };
   }
 
@@ -212,7 +212,8 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     setAttr(stateBadge, 'class', `badge state-${c.state}`);
     setText(flags, [c.oomKilled ? 'OOM killed' : '', c.health && c.health !== 'none' ? c.health : ''].filter(Boolean).join(' · '));
     setAttr(flags, 'class', `flags${c.oomKilled ? ' oom' : ''} health-${c.health ?? ''}`);
-    setText(subtitle, `${c.image} · on ${hostName(c.hostId)} · ${shortId(c.id)}`);
+    const hs = store.hosts.get(c.hostId)?.status;
+    setText(subtitle, `${c.image} · on ${hostName(c.hostId)}${hs && hs !== 'up' ? ` (host ${hs})` : ''} · ${shortId(c.id)}`);
     const s = sample;
     setText(kpis.cpu.v, s ? percent(s.cpuPercent) : '–');
     setText(kpis.mem.v, s ? `${bytes(s.memoryUsedBytes)} / ${s.memoryLimited ? bytes(s.memoryLimitBytes) : 'no limit'}` : '–');

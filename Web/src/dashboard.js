@@ -183,8 +183,6 @@ export function createDashboard({ navigate }) {
   function renderContainers() {
     const list = visibleContainers();
     const order = new Array(list.length);
-    const cpusByHost = new Map();
-    for (const [id, x] of store.hosts) cpusByHost.set(id, x.host?.cpus ?? 1);
     for (let i = 0; i < list.length; i++) {
       const x = list[i];
       const c = x.container;
@@ -207,7 +205,7 @@ export function createDashboard({ navigate }) {
       setAttr(cells.state.lastChild, 'class', `flag ${c.oomKilled ? 'oom' : 'health-' + (c.health ?? '')}`);
       if (s) {
         setText(cells.cpu, percent(s.cpuPercent));
-        setBar(cells.cpu, r, 'cpu', s.cpuPercent / (cpusByHost.get(x.hostId) || 1));
+        setBar(cells.cpu, r, 'cpu', s.cpuPercent); // a full bar is one busy core
         setText(cells.mem, `${bytes(s.memoryUsedBytes)} / ${s.memoryLimited ? bytes(s.memoryLimitBytes) : 'no limit'}`);
         setText(cells.memPct, s.memoryLimited ? percent(s.memoryPercent) : '–');
         setBar(cells.memPct, r, 'mem', s.memoryLimited ? s.memoryPercent : 0);

@@ -9,6 +9,7 @@ import { h, setText, setAttr } from './dom.js';
 const STALE_AFTER_MS = 5_000;
 const app = document.getElementById('app');
 const connEl = document.getElementById('conn');
+const connLabel = connEl.querySelector('.label');
 const crumbs = document.getElementById('crumbs');
 
 // ---- connection state in the header ----
@@ -23,7 +24,7 @@ function renderConn() {
     label = `reconnecting · attempt ${conn.info.attempt} in ${(conn.info.delay / 1000).toFixed(1)}s`;
   }
   setAttr(connEl, 'data-state', state);
-  setText(connEl.lastChild, label);
+  setText(connLabel, label);
   document.body.classList.toggle('is-stale', state !== 'connected');
 }
 
