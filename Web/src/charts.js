@@ -1,0 +1,101 @@
+// Thin wrapper over uPlot: themed axes with units, responsive width, cheap setData on animation frames.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+function css(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+function withAlpha(color, alpha) {
+  // colors are #rrggbb
+  const n = parseInt(color.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+const NICE = [1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000];
+
+/** Tick positions at round numbers of the largest binary unit below the maximum (256 MiB, 512 MiB, ...). */
+function binarySplits(u, axisIdx, min, max) {
+  const span = Math.max(max, 1);
+  let unit = 1;
+  while (span / unit >= 1024) unit *= 1024;
+  const rough = span / unit / 4;
+  const step = (NICE.find((n) => n >= rough) ?? 1000) * unit;
+  const out = [];
+  for (let v = Math.ceil(min / step) * step; v <= max; v += step) out.push(v);
+  return out;
+}
+
+/**
+ * @param {HTMLElement} el host element (its width is followed)
+ * @param {{ series: {label:string,color:string,fill?:boolean,dash?:number[],width?:number}[],
+ *           value: (v:number)=>string, axis: (v:number)=>string, height?: number, yMin?: number,
+ *           yMaxAtLeast?: number, timeFormat?: string }} o
+ */
+export function createChart(el, o) {
+  const muted = css('--muted') || '#8b949e';
+  const grid = css('--grid') || '#30363d';
+  const font = '11px ' + (css('--font') || 'system-ui, sans-serif');
+  const axisStyle = { stroke: muted, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1, size: 4 } };
+  const opts = {
+    width: Math.max(200, el.clientWidth || 400),
+    height: o.height ?? 180,
+    cursor: { drag: { x: false, y: false }, points: { size: 5 } },
+    legend: { live: true },
+    scales: {
+      x: { time: true },
+      y: {
+        range: (u, min, max) => {
+          const lo = o.yMin ?? Math.min(0, min ?? 0);
+          let hi = Math.max(max ?? 0, o.yMaxAtLeast ?? 0);
+          if (!(hi > lo)) hi = lo + 1;
+          return [lo, hi * 1.08];
+        },
+      },
+    },
+    axes: [
+      { ...axisStyle, space: 70 },
+      {
+        ...axisStyle,
+        space: 28,
+        splits: o.binary ? binarySplits : undefined,
+        values: (u, vals) => vals.map((v) => o.axis(v)),
+        // wide enough for the longest label ("1023 MiB/s")
+        size: (u, values) => 14 + 6.5 * Math.max(3, ...(values ?? []).map((v) => String(v).length)),
+      },
+    ],
+    series: [
+      { value: (u, ts) => (ts == null ? '–' : new Date(ts * 1000).toLocaleTimeString()) },
+      ...o.series.map((s) => ({
+        label: s.label,
+        stroke: s.color,
+        width: s.width ?? 1.5,
+        dash: s.dash,
+        fill: s.fill ? withAlpha(s.color, 0.14) : undefined,
+        points: { show: false },
+        value: (u, v) => (v == null ? '–' : o.value(v)),
+      })),
+    ],
+  };
+  const empty = [[], ...o.series.map(() => [])];
+  // Without a cursor on the chart the legend shows the latest values.
+  const showLatest = (u) => {
+    if (u.cursor.idx == null && u.data[0].length) u.setLegend({ idx: u.data[0].length - 1 }, false);
+  };
+  opts.hooks = { setData: [showLatest], setCursor: [showLatest] };
+  const plot = new uPlot(opts, empty, el);
+  const ro = new ResizeObserver(() => {
+    const w = Math.floor(el.clientWidth);
+    if (w > 0 && w !== plot.width) plot.setSize({ width: w, height: opts.height });
+  });
+  ro.observe(el);
+  return {
+    setData(data) {
+      plot.setData(data);
+    },
+    destroy() {
+      ro.disconnect();
+      plot.destroy();
+    },
+  };
+}
