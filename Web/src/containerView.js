@@ -31,7 +31,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
   const L = { ts: [], cpu: [], user: [], kernel: [], mem: [], rx: [], tx: [], rd: [], wr: [] };
 
   // ---- layout ----
-  const title = h('h1', { class: 'c-title' });
+  const title = h('h1', { class: 'c-title', text: shortId(id) });
   const stateBadge = h('span', { class: 'badge' });
   const flags = h('span', { class: 'flags' });
   const subtitle = h('div', { class: 'muted c-sub' });

@@ -73,6 +73,7 @@ export function createDashboard({ navigate }) {
       setText(cells.source, info?.statsSource ?? '–');
       setText(cells.count, `${x.containersRunning} / ${x.containersTotal}`);
       setText(cells.cpu, x.status === 'up' ? percent(x.cpuPercent, 1) : '–');
+      setAttr(cells.cpu, 'title', info ? `sum of container CPU % (100% = one core, the host has ${info.cpus * 100}%)` : '');
       setText(cells.used, x.status === 'up' ? bytes(x.memoryUsedBytes) : '–');
       const seenText = x.status === 'up' ? 'live' : `last seen ${ago(x.lastSeen, now)}${x.error ? ' · ' + x.error : ''}`;
       setText(cells.seen, seenText);
