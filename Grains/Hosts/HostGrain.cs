@@ -8,6 +8,7 @@ using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Live;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Grains.Runtime;
+using Orleans.Monitor.Grains.Runtime.Supervision;
 using Orleans.Monitor.Grains.Stats;
 
 namespace Orleans.Monitor.Grains.Hosts;
@@ -18,13 +19,14 @@ namespace Orleans.Monitor.Grains.Hosts;
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class HostGrain(
+    IGrainRuntime runtime,
     DockerClient docker,
     LiveBoard board,
     HostFrameBroadcaster broadcaster,
     IMonitorSink sink,
     TimeProvider clock,
     IOptions<HostWatchOptions> options,
-    ILogger<HostGrain> logger) : Grain, IHostGrain
+    ILogger<HostGrain> logger) : Grain, IHostGrain, IDisposable
 {
     // Events that change what a container is or whether it runs; exec_*, attach, resize and the like do not.
     private static readonly HashSet<string> LifecycleActions =
@@ -35,7 +37,13 @@ public sealed partial class HostGrain(
     private static readonly TimeSpan HostSeenInterval = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, ContainerAssignment> _containers = new(StringComparer.Ordinal);
-    private readonly SupervisionPolicy _supervision = new();
+    private readonly SupervisionPolicy _reconnectPolicy = new()
+    {
+        BaseDelay = options.Value.ReconnectBaseDelay,
+        MaxDelay = options.Value.ReconnectMaxDelay,
+    };
+
+    private ChildSupervisor<IContainerGrain>? _children;
     private readonly CancellationTokenSource _stopping = new();
     private HostInfo? _info;
     private Task? _eventsLoop;
@@ -49,6 +57,12 @@ public sealed partial class HostGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
+        _children = new ChildSupervisor<IContainerGrain>(
+            runtime,
+            (key, child, _) => _containers.TryGetValue(key, out var assignment) ? child.ApplyAsync(assignment) : Task.CompletedTask,
+            SupervisionPolicy.Default,
+            clock,
+            logger);
         RegisterGrainTimer(static (g, ct) => g.PublishFrameAsync(ct), this, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = o.FrameInterval });
         RegisterGrainTimer(static (g, _) => g.ReconcileAsync(full: false), this, new GrainTimerCreationOptions { DueTime = o.ReconcileInterval, Period = o.ReconcileInterval });
         return Task.CompletedTask;
@@ -62,8 +76,10 @@ public sealed partial class HostGrain(
             await _eventsLoop.ConfigureAwait(false);
         }
 
-        _stopping.Dispose();
+        Dispose();
     }
+
+    public void Dispose() => _stopping.Dispose();
 
     public async Task StartAsync(HostInfo info)
     {
@@ -152,24 +168,12 @@ public sealed partial class HostGrain(
 
     public Task ContainerFaultedAsync(string containerId, string reason)
     {
-        if (!_containers.TryGetValue(containerId, out var assignment))
+        if (_containers.ContainsKey(containerId))
         {
-            return Task.CompletedTask;
+            LogChildFaulted(containerId, reason);
+            _children!.ReportFault(containerId, new ContainerSamplingException(reason));
         }
 
-        var delay = _supervision.NextDelay(containerId, clock.GetUtcNow());
-        LogChildRestart(containerId, reason, delay);
-        RegisterGrainTimer(
-            static async (state, _) =>
-            {
-                var (grain, id) = state;
-                if (grain._containers.TryGetValue(id, out var current))
-                {
-                    await grain.GrainFactory.GetGrain<IContainerGrain>(id).ApplyAsync(current).ConfigureAwait(false);
-                }
-            },
-            (this, containerId),
-            new GrainTimerCreationOptions { DueTime = delay, Period = Timeout.InfiniteTimeSpan });
         return Task.CompletedTask;
     }
 
@@ -201,7 +205,7 @@ public sealed partial class HostGrain(
         var target = running ? new ContainerTarget(info.Id, details.Pid, info.StartedAt ?? info.Created) : null;
         var assignment = new ContainerAssignment(info, target, _info.MemoryTotalBytes);
         _containers[info.Id] = assignment;
-        await GrainFactory.GetGrain<IContainerGrain>(info.Id).ApplyAsync(assignment).ConfigureAwait(false);
+        await _children!.StartAsync(info.Id, _stopping.Token).ConfigureAwait(false);
     }
 
     private async Task RemoveContainerAsync(string containerId)
@@ -211,17 +215,19 @@ public sealed partial class HostGrain(
             return;
         }
 
-        _supervision.Forget(containerId);
         var removed = assignment.Info with { State = ContainerState.Removed, Removed = true };
         await GrainFactory.GetGrain<IContainerGrain>(containerId).RemoveAsync(removed).ConfigureAwait(false);
+        _children!.Remove(containerId);
     }
 
-    private Task PublishFrameAsync(CancellationToken cancellationToken)
+    private async Task PublishFrameAsync(CancellationToken cancellationToken)
     {
         if (_info is null)
         {
-            return Task.CompletedTask;
+            return;
         }
+
+        await _children!.RestartDueAsync(cancellationToken).ConfigureAwait(false);
 
         var now = clock.GetUtcNow();
         if (_reachable)
@@ -244,7 +250,6 @@ public sealed partial class HostGrain(
             _lastSeen,
             _error,
             containers));
-        return Task.CompletedTask;
     }
 
     private void MarkReachable(HostInfo info)
@@ -315,7 +320,7 @@ public sealed partial class HostGrain(
 
             try
             {
-                await Task.Delay(Backoff.Delay(failures, options.Value.ReconnectBaseDelay, options.Value.ReconnectMaxDelay), clock, cancellationToken)
+                await Task.Delay(_reconnectPolicy.GetDelay(failures, Random.Shared.NextDouble()), clock, cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -331,8 +336,8 @@ public sealed partial class HostGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Docker daemon {HostId} at {DockerHost} answers again")]
     private partial void LogDaemonBack(string hostId, string dockerHost);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Container grain {ContainerId} faulted ({Reason}); restarting it in {Delay}")]
-    private partial void LogChildRestart(string containerId, string reason, TimeSpan delay);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Container grain {ContainerId} faulted: {Reason}")]
+    private partial void LogChildFaulted(string containerId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Following events of host {HostId} failed unexpectedly")]
     private partial void LogEventsLoopFailed(Exception exception, string hostId);

@@ -5,11 +5,10 @@ using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Live;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Grains.Runtime;
-using Orleans.Monitor.Grains.Stats;
+using Orleans.Monitor.Grains.Stats.Api;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Live;
 using Orleans.Monitor.Silo.Persistence;
-using Orleans.Monitor.Storage;
 
 namespace Orleans.Monitor.Silo.Hosting;
 
@@ -35,8 +34,8 @@ public static class SiloHostingExtensions
         }
 
         builder.AddDockerClient();
-        builder.AddStatsSource();
-        services.AddGrainRuntime(builder.Configuration)
+        services.AddDockerApiStatsSource();
+        services.AddGrainRuntime()
             .AddGrain<IHostGrain, HostGrain>()
             .AddGrain<IContainerGrain, ContainerGrain>();
 
@@ -45,7 +44,6 @@ public static class SiloHostingExtensions
         services.AddSingleton<SiloLiveFeed>();
         services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<SiloLiveFeed>());
         services.AddSingleton<IMonitorSink, StoreSink>();
-        builder.AddAggregateWriter();
 
         services.AddSingleton<DockerHostAgent>();
         services.AddHostedService(sp => sp.GetRequiredService<DockerHostAgent>());

@@ -9,9 +9,9 @@ namespace Orleans.Monitor.Silo.Persistence;
 /// <summary>Hands what grains produce to the batched writer; never blocks a grain turn.</summary>
 public sealed class StoreSink(AggregateWriter writer, TimeProvider clock) : IMonitorSink
 {
-    public void HostSeen(HostInfo host) => writer.EnqueueHost(host, clock.GetUtcNow());
+    public void HostSeen(HostInfo host) => writer.Enqueue(host, clock.GetUtcNow());
 
-    public void ContainerChanged(ContainerInfo container) => writer.EnqueueContainer(container);
+    public void ContainerChanged(ContainerInfo container) => writer.Enqueue([container]);
 
-    public void MinuteClosed(MinuteAggregate aggregate) => writer.EnqueueAggregate(aggregate);
+    public void MinuteClosed(MinuteAggregate aggregate) => writer.Enqueue(aggregate);
 }

@@ -7,11 +7,11 @@ namespace Orleans.Monitor.Grains.Runtime.Supervision;
 /// again after the policy's backoff; a child whose target is gone stays stopped. Use it from the parent's turns
 /// only, and call <see cref="RestartDueAsync"/> from a parent timer.
 /// </summary>
-/// <param name="startChild">Starts a child's work; the first call activates it. Throw <see cref="GrainTargetGoneException"/> when its target is gone.</param>
+/// <param name="startChild">Starts the child with the given key; the first call activates it. Throw <see cref="GrainTargetGoneException"/> when its target is gone.</param>
 /// <param name="jitter">Samples in [0, 1] for full jitter; defaults to <see cref="Random.Shared"/>, tests pass a fixed one.</param>
 public sealed class ChildSupervisor<TChild>(
     IGrainRuntime runtime,
-    Func<TChild, CancellationToken, Task> startChild,
+    Func<string, TChild, CancellationToken, Task> startChild,
     SupervisionPolicy policy,
     TimeProvider timeProvider,
     ILogger logger,
@@ -48,7 +48,7 @@ public sealed class ChildSupervisor<TChild>(
 
         try
         {
-            await startChild(runtime.GetGrain<TChild>(key), cancellationToken);
+            await startChild(key, runtime.GetGrain<TChild>(key), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
