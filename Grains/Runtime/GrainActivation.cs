@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ internal sealed class GrainActivation
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActivationState _state = ActivationState.Creating;
     private DeactivationReason _deactivationReason;
+    private volatile ExceptionDispatchInfo? _activationFailure;
     private bool _deactivateAfterTurn;
     private bool _turnRunning;
     private long _lastActivityTicks;
@@ -72,7 +74,13 @@ internal sealed class GrainActivation
 
     public void Start() => _loop = Task.Run(RunAsync);
 
-    public GrainActivationInfo Describe() => new(GrainTypeName, Key, State, MailboxDepth, LastActivity);
+    public GrainActivationInfo Describe()
+    {
+        lock (_gate)
+        {
+            return new(GrainTypeName, Key, _state, MailboxDepth, _turnRunning, LastActivity);
+        }
+    }
 
     /// <summary>Posts a work item; <see langword="false"/> when the activation no longer takes work.</summary>
     /// <exception cref="GrainOverloadedException">The mailbox stayed full for the call timeout.</exception>
@@ -84,6 +92,8 @@ internal sealed class GrainActivation
             return true;
         }
 
+        _activationFailure?.Throw();
+
         using var timeout = new CancellationTokenSource(_runtime.Options.CallTimeout, TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
@@ -93,6 +103,8 @@ internal sealed class GrainActivation
         }
         catch (ChannelClosedException)
         {
+            // A call that raced a failing OnActivateAsync fails with it, as the calls already queued do.
+            _activationFailure?.Throw();
             return false;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -271,6 +283,7 @@ internal sealed class GrainActivation
             Logger.LogActivationFailed(ex, GrainTypeName, Key);
             _runtime.Metrics.RecordActivationFailed(GrainTypeName);
             IActivationTimer[] timers;
+            _activationFailure = ExceptionDispatchInfo.Capture(ex);
             lock (_gate)
             {
                 _state = ActivationState.Invalid;

@@ -26,12 +26,14 @@ public interface IGrainRuntime : IGrainFactory
 
 /// <summary>One row of the activation table.</summary>
 /// <param name="GrainType">The implementation class name.</param>
+/// <param name="TurnRunning">A call, tick or lifecycle step is running now.</param>
 /// <param name="LastActivity">The last incoming call or keep-alive timer tick.</param>
 public sealed record GrainActivationInfo(
     string GrainType,
     string Key,
     ActivationState State,
     int MailboxDepth,
+    bool TurnRunning,
     DateTimeOffset LastActivity);
 
 /// <summary>Where an activation is in its life.</summary>

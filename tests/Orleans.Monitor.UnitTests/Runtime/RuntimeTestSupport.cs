@@ -98,6 +98,12 @@ public sealed class RuntimeHarness : IAsyncDisposable
         return new RuntimeHarness(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
     }
 
+    /// <summary>Callers are released before the loop books the end of their turn; wait for that bookkeeping.</summary>
+    public Task WaitUntilQuiescentAsync() =>
+        Eventually.HoldsAsync(
+            () => Runtime.GetActivations().All(static a => a.State == ActivationState.Valid && !a.TurnRunning && a.MailboxDepth == 0),
+            "every activation is valid and idle");
+
     public async ValueTask DisposeAsync()
     {
         await Runtime.StopAsync(CancellationToken.None);
