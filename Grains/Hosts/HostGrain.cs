@@ -75,10 +75,9 @@ public sealed partial class HostGrain(
         {
             await _eventsLoop.ConfigureAwait(false);
         }
-
-        Dispose();
     }
 
+    /// <summary>The runtime disposes a grain after its deactivation.</summary>
     public void Dispose() => _stopping.Dispose();
 
     public async Task StartAsync(HostInfo info)

@@ -168,7 +168,7 @@ public sealed class ChildSupervisorTests
     private static ChildSupervisor<IChildGrain> CreateSupervisor(RuntimeHarness harness) =>
         new(
             harness.Runtime,
-            static (child, ct) => child.StartAsync(ct),
+            static (_, child, ct) => child.StartAsync(ct),
             SupervisionPolicy.Default,
             harness.Time,
             NullLogger.Instance,
