@@ -68,8 +68,9 @@ public static class StorageHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         RequirePostgres(builder, "Silo membership");
         builder.Services.AddOptions<MembershipOptions>().ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<MembershipOptions>>(new SettingValidator<MembershipOptions>(o => o.ValidateSilo()));
+        builder.Services.AddSingleton<IValidateOptions<MembershipOptions>>(new SettingValidator<MembershipOptions>(o => o.ValidateCluster()));
         builder.Services.TryAddSingleton<ISiloDeathHandler, StopApplicationOnDeath>();
+        builder.Services.TryAddSingleton<ISiloRegistrationSource, OptionsSiloRegistrationSource>();
         builder.Services.AddSingleton<SiloMembershipAgent>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloMembershipAgent>());
         return builder;

@@ -3,6 +3,7 @@ using Orleans.Monitor.Contracts.Live;
 using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Runtime;
+using Orleans.Monitor.Grains.Runtime.Supervision;
 using Orleans.Monitor.Grains.Stats;
 
 namespace Orleans.Monitor.Silo.Docker;
@@ -19,7 +20,7 @@ public sealed partial class DockerHostAgent(
     TimeProvider clock,
     ILogger<DockerHostAgent> logger) : BackgroundService
 {
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+    private static readonly SupervisionPolicy RetryPolicy = new() { BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(30) };
     private readonly TaskCompletionSource<HostInfo> _identity = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The id shown while the daemon has never answered: stable per machine, never a real daemon ID.</summary>
@@ -63,7 +64,7 @@ public sealed partial class DockerHostAgent(
 
             try
             {
-                await Task.Delay(Backoff.Delay(attempt, TimeSpan.FromSeconds(1), MaxDelay), clock, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(RetryPolicy.GetDelay(attempt, Random.Shared.NextDouble()), clock, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -27,6 +27,7 @@ public static class SiloHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<SamplingOptions>().BindConfiguration(SamplingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.Section);
         services.AddOptions<HostWatchOptions>().BindConfiguration(HostWatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
         {

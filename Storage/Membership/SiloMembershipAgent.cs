@@ -13,6 +13,7 @@ public sealed partial class SiloMembershipAgent : IHostedService, IDisposable
     private readonly MembershipTable _table;
     private readonly MembershipOptions _options;
     private readonly ISiloDeathHandler _deathHandler;
+    private readonly ISiloRegistrationSource _registrationSource;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<SiloMembershipAgent> _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -20,20 +21,24 @@ public sealed partial class SiloMembershipAgent : IHostedService, IDisposable
     private Task? _loop;
     private bool _declaredDead;
     private long _failedHeartbeats;
+    private string _siloId;
 
     public SiloMembershipAgent(
         MembershipTable table,
         IOptions<MembershipOptions> options,
         ISiloDeathHandler deathHandler,
+        ISiloRegistrationSource registrationSource,
         TimeProvider timeProvider,
         ILogger<SiloMembershipAgent> logger)
     {
         _table = table;
         _options = options.Value;
         _deathHandler = deathHandler;
+        _registrationSource = registrationSource;
+        _siloId = _options.SiloId;
         _timeProvider = timeProvider;
         _logger = logger;
-        if (_options.ValidateSilo() is { } error)
+        if (_options.ValidateCluster() is { } error)
         {
             throw new OptionsValidationException(MembershipOptions.SectionName, typeof(MembershipOptions), [error]);
         }
@@ -67,14 +72,14 @@ public sealed partial class SiloMembershipAgent : IHostedService, IDisposable
         var generation = await _joined.Task.ConfigureAwait(false);
         try
         {
-            await _table.BeginLeaveAsync(_options.SiloId, generation, cancellationToken).ConfigureAwait(false);
-            await _table.LeaveAsync(_options.SiloId, generation, cancellationToken).ConfigureAwait(false);
-            LogLeft(_logger, _options.SiloId, generation);
+            await _table.BeginLeaveAsync(_siloId, generation, cancellationToken).ConfigureAwait(false);
+            await _table.LeaveAsync(_siloId, generation, cancellationToken).ConfigureAwait(false);
+            LogLeft(_logger, _siloId, generation);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The lease expires on its own; the reaper finishes what the leave could not.
-            LogLeaveFailed(_logger, _options.SiloId, generation, ex);
+            LogLeaveFailed(_logger, _siloId, generation, ex);
         }
     }
 
@@ -91,8 +96,8 @@ public sealed partial class SiloMembershipAgent : IHostedService, IDisposable
                 if (await HeartbeatAsync(generation, stoppingToken).ConfigureAwait(false) is false)
                 {
                     _declaredDead = true;
-                    LogDeclaredDead(_logger, _options.SiloId, generation);
-                    await _deathHandler.OnDeclaredDeadAsync(_options.SiloId, generation, stoppingToken).ConfigureAwait(false);
+                    LogDeclaredDead(_logger, _siloId, generation);
+                    await _deathHandler.OnDeclaredDeadAsync(_siloId, generation, stoppingToken).ConfigureAwait(false);
                     return;
                 }
 
@@ -110,25 +115,22 @@ public sealed partial class SiloMembershipAgent : IHostedService, IDisposable
 
     private async Task<long> JoinAsync(CancellationToken stoppingToken)
     {
-        var registration = new SiloRegistration(
-            _options.SiloId,
-            _options.DockerHostId,
-            _options.Endpoint,
-            _options.Version,
-            Environment.MachineName);
+        // The registration may wait for facts only known at run time (the Docker daemon's ID).
+        var registration = await _registrationSource.GetRegistrationAsync(stoppingToken).ConfigureAwait(false);
+        _siloId = registration.SiloId;
         var delay = _options.HeartbeatInterval;
         while (true)
         {
             try
             {
                 var generation = await _table.JoinAsync(registration, stoppingToken).ConfigureAwait(false);
-                LogJoined(_logger, _options.SiloId, generation, _options.DockerHostId);
+                LogJoined(_logger, _siloId, generation, registration.DockerHostId);
                 _joined.TrySetResult(generation);
                 return generation;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                LogJoinFailed(_logger, _options.SiloId, delay, ex);
+                LogJoinFailed(_logger, _siloId, delay, ex);
                 await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
@@ -140,12 +142,12 @@ public sealed partial class SiloMembershipAgent : IHostedService, IDisposable
     {
         try
         {
-            return await _table.HeartbeatAsync(_options.SiloId, generation, stoppingToken).ConfigureAwait(false);
+            return await _table.HeartbeatAsync(_siloId, generation, stoppingToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             Interlocked.Increment(ref _failedHeartbeats);
-            LogHeartbeatFailed(_logger, _options.SiloId, generation, ex);
+            LogHeartbeatFailed(_logger, _siloId, generation, ex);
             return null;
         }
     }
