@@ -15,51 +15,43 @@ internal sealed class JsonLineReader<T>(Stream stream, JsonTypeInfo<T> typeInfo)
     private readonly PipeReader _pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: false));
 
     /// <summary>The next document, or null at the end of the stream.</summary>
+    /// <exception cref="JsonException">A malformed line; it is consumed, so the next read moves on.</exception>
     public async ValueTask<T?> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             var result = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            if (TryReadLine(ref buffer, out var value))
+            var newline = buffer.PositionOf((byte)'\n');
+            if (newline is null && !result.IsCompleted)
             {
-                _pipe.AdvanceTo(buffer.Start);
-                if (value is not null)
-                {
-                    return value;
-                }
-
+                _pipe.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
 
-            if (result.IsCompleted)
+            // A final document without its newline still counts.
+            var line = newline is { } end ? buffer.Slice(0, end) : buffer;
+            var consumed = newline is { } at ? buffer.GetPosition(1, at) : buffer.End;
+            try
             {
-                // A final document without its newline still counts.
-                var last = buffer.IsEmpty ? null : Parse(buffer);
-                _pipe.AdvanceTo(buffer.End);
-                return last;
+                if (!IsBlank(line))
+                {
+                    return Parse(line);
+                }
+            }
+            finally
+            {
+                _pipe.AdvanceTo(consumed);
             }
 
-            _pipe.AdvanceTo(buffer.Start, buffer.End);
+            if (newline is null)
+            {
+                return null;
+            }
         }
     }
 
     public async ValueTask DisposeAsync() => await _pipe.CompleteAsync().ConfigureAwait(false);
-
-    private bool TryReadLine(ref ReadOnlySequence<byte> buffer, out T? value)
-    {
-        value = null;
-        var newline = buffer.PositionOf((byte)'\n');
-        if (newline is null)
-        {
-            return false;
-        }
-
-        var line = buffer.Slice(0, newline.Value);
-        buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
-        value = IsBlank(line) ? null : Parse(line);
-        return true;
-    }
 
     private T? Parse(ReadOnlySequence<byte> line)
     {

@@ -1,0 +1,145 @@
+using Orleans.Monitor.Grains.Docker.Json;
+
+namespace Orleans.Monitor.Grains.Stats.Api;
+
+/// <summary>Maps one stats frame (cgroup v1, v2 or Windows) to source-neutral counters.</summary>
+internal static class DockerStatsMapper
+{
+    /// <summary>
+    /// <see cref="ReadingStatus.Ok"/> with the counters, or <see cref="ReadingStatus.NotRunning"/> for the zero
+    /// frames dockerd sends while a container is stopped (<c>read</c> in year 1).
+    /// </summary>
+    /// <param name="windowsEpoch">
+    /// A fixed instant before the frame, the same for every frame of one container: Windows frames have no host
+    /// CPU counter, so one is derived from wall time since then (kept small so it never overflows).
+    /// </param>
+    public static StatsReadResult Map(StatsJson frame, DateTimeOffset windowsEpoch)
+    {
+        if (frame.Read.Year <= 1)
+        {
+            return StatsReadResult.WithStatus(ReadingStatus.NotRunning);
+        }
+
+        return StatsReadResult.Of(IsWindows(frame) ? MapWindows(frame, windowsEpoch) : MapLinux(frame));
+    }
+
+    private static bool IsWindows(StatsJson frame) =>
+        string.Equals(frame.OsType, "windows", StringComparison.OrdinalIgnoreCase) || frame.NumProcs > 0;
+
+    private static CounterReading MapLinux(StatsJson frame)
+    {
+        var cpu = frame.CpuStats;
+        var usage = cpu?.CpuUsage;
+        var throttling = cpu?.ThrottlingData;
+        var memory = frame.MemoryStats;
+        var (blockRead, blockWrite) = SumBlockIo(frame.BlkioStats?.IoServiceBytesRecursive);
+        var (rx, tx) = SumNetworks(frame.Networks);
+        return new CounterReading(
+            Timestamp: frame.Read,
+            CpuTotalNanoseconds: usage?.TotalUsage ?? 0,
+            CpuUserNanoseconds: usage?.UsageInUsermode ?? 0,
+            CpuKernelNanoseconds: usage?.UsageInKernelmode ?? 0,
+            SystemCpuNanoseconds: cpu?.SystemCpuUsage ?? 0,
+            // Old daemons leave online_cpus out; v2 has no percpu_usage either, so 0 stays 0 as in the CLI.
+            OnlineCpus: cpu is { OnlineCpus: > 0 } ? (int)cpu.OnlineCpus : usage?.PercpuUsage?.Length ?? 0,
+            ThrottlePeriods: throttling?.Periods ?? 0,
+            ThrottledPeriods: throttling?.ThrottledPeriods ?? 0,
+            ThrottledTimeNanoseconds: throttling?.ThrottledTime ?? 0,
+            MemoryUsageBytes: memory?.Usage ?? 0,
+            MemoryLimitBytes: memory?.Limit ?? 0,
+            MemoryInactiveFileBytes: InactiveFile(memory),
+            NetRxBytes: rx,
+            NetTxBytes: tx,
+            BlockReadBytes: blockRead,
+            BlockWriteBytes: blockWrite,
+            Pids: frame.PidsStats?.Current ?? 0,
+            PidsLimit: frame.PidsStats?.Limit ?? 0);
+    }
+
+    private static CounterReading MapWindows(StatsJson frame, DateTimeOffset windowsEpoch)
+    {
+        // The CLI: CPU% = Δtotal_usage(100 ns) / (Δread(ns) / 100 × num_procs) × 100. Expressed as our
+        // cpuDelta / systemDelta × onlineCpus × 100 with nanoseconds on both sides and onlineCpus = 1.
+        var usage = frame.CpuStats?.CpuUsage;
+        var wallNanoseconds = (ulong)Math.Max(0, (frame.Read - windowsEpoch).Ticks) * TimeSpan.NanosecondsPerTick;
+        var (rx, tx) = SumNetworks(frame.Networks);
+        return new CounterReading(
+            Timestamp: frame.Read,
+            CpuTotalNanoseconds: (usage?.TotalUsage ?? 0) * 100,
+            CpuUserNanoseconds: (usage?.UsageInUsermode ?? 0) * 100,
+            CpuKernelNanoseconds: (usage?.UsageInKernelmode ?? 0) * 100,
+            SystemCpuNanoseconds: wallNanoseconds * frame.NumProcs,
+            OnlineCpus: 1,
+            ThrottlePeriods: 0,
+            ThrottledPeriods: 0,
+            ThrottledTimeNanoseconds: 0,
+            MemoryUsageBytes: frame.MemoryStats?.Privateworkingset ?? 0,
+            MemoryLimitBytes: 0,
+            MemoryInactiveFileBytes: 0,
+            NetRxBytes: rx,
+            NetTxBytes: tx,
+            BlockReadBytes: frame.StorageStats?.ReadSizeBytes ?? 0,
+            BlockWriteBytes: frame.StorageStats?.WriteSizeBytes ?? 0,
+            Pids: frame.NumProcs,
+            PidsLimit: 0);
+    }
+
+    /// <summary>
+    /// The CLI's rule (docker/cli#2415): v1 <c>total_inactive_file</c> when below usage, else
+    /// <c>inactive_file</c> (v2, 0 when absent). The calculator subtracts it only when below usage.
+    /// </summary>
+    private static ulong InactiveFile(MemoryStatsJson? memory)
+    {
+        var stats = memory?.Stats;
+        if (stats is null)
+        {
+            return 0;
+        }
+
+        return stats.TotalInactiveFile is { } total && total < memory!.Usage ? total : stats.InactiveFile ?? 0;
+    }
+
+    private static (ulong Read, ulong Write) SumBlockIo(BlkioEntryJson[]? entries)
+    {
+        ulong read = 0, write = 0;
+        if (entries is null)
+        {
+            return (read, write);
+        }
+
+        // One rule for v1 "Read"/"Write" and v2 "read"/"write"; Sync, Async, Total and Discard are ignored.
+        foreach (var entry in entries)
+        {
+            switch (entry.Op is { Length: > 0 } op ? op[0] : '\0')
+            {
+                case 'r' or 'R':
+                    read += entry.Value;
+                    break;
+                case 'w' or 'W':
+                    write += entry.Value;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return (read, write);
+    }
+
+    private static (ulong Rx, ulong Tx) SumNetworks(IReadOnlyDictionary<string, NetworkStatsJson>? networks)
+    {
+        ulong rx = 0, tx = 0;
+        if (networks is null)
+        {
+            return (rx, tx);
+        }
+
+        foreach (var network in networks.Values)
+        {
+            rx += network.RxBytes;
+            tx += network.TxBytes;
+        }
+
+        return (rx, tx);
+    }
+}
