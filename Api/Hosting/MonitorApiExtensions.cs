@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using Orleans.Monitor.Api.Hubs;
 using Orleans.Monitor.Api.Live;
 using Orleans.Monitor.Api.Rest;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Orleans.Monitor.Contracts.Hosts;

@@ -5,7 +5,7 @@ using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Live;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Grains.Runtime;
-using Orleans.Monitor.Grains.Stats.Api;
+using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Live;
 using Orleans.Monitor.Silo.Persistence;
@@ -35,7 +35,7 @@ public static class SiloHostingExtensions
         }
 
         builder.AddDockerClient();
-        services.AddDockerApiStatsSource();
+        builder.AddStatsSource();
         services.AddGrainRuntime()
             .AddGrain<IHostGrain, HostGrain>()
             .AddGrain<IContainerGrain, ContainerGrain>();

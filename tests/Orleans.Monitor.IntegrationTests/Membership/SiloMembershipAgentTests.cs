@@ -111,7 +111,7 @@ public sealed class SiloMembershipAgentTests(PostgresServer server) : Membership
     }
 
     private static SiloMembershipAgent CreateAgent(MembershipTable table, MembershipOptions options, ISiloDeathHandler death) =>
-        new(table, Options.Create(options), death, TimeProvider.System, NullLogger<SiloMembershipAgent>.Instance);
+        new(table, Options.Create(options), death, new OptionsSiloRegistrationSource(Options.Create(options)), TimeProvider.System, NullLogger<SiloMembershipAgent>.Instance);
 
     private sealed class RecordingDeathHandler : ISiloDeathHandler
     {
