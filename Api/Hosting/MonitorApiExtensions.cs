@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.FileProviders;
 using Orleans.Monitor.Api.Hubs;
 using Orleans.Monitor.Api.Live;
 using Orleans.Monitor.Api.Rest;
@@ -41,13 +42,26 @@ public static class MonitorApiExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        UseWebApp(app);
         app.MapOpenApi();
         app.MapHostsApi();
         app.MapContainersApi();
         app.MapHub<LiveHub>("/hubs/live");
         return app;
+    }
+
+    /// <summary>Serves the built dashboard (Web/ builds into wwwroot/app) at the site root.</summary>
+    private static void UseWebApp(WebApplication app)
+    {
+        var folder = Path.Combine(app.Environment.ContentRootPath, "wwwroot", "app");
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var files = new PhysicalFileProvider(folder);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)
