@@ -13,4 +13,15 @@ if (builder.IsClusterMode())
 
 var app = builder.Build();
 app.MapSiloStreamApi();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (StorageConfigurationException ex)
+{
+    // A bad setting is not a crash: one line naming it, and a distinct exit code for supervisors.
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}
+
+return Environment.ExitCode;

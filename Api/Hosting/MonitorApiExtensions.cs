@@ -27,11 +27,13 @@ public static class MonitorApiExtensions
         if (builder.IsClusterMode())
         {
             builder.AddClusterLiveFeed();
+            builder.Services.AddSingleton<IClusterDirectory, MembershipClusterDirectory>();
         }
         else
         {
             // Standalone: one process watches the local Docker host and serves it.
             builder.AddMonitorSilo();
+            builder.Services.AddSingleton<IClusterDirectory, LocalClusterDirectory>();
         }
 
         return builder;
@@ -46,6 +48,7 @@ public static class MonitorApiExtensions
         app.MapOpenApi();
         app.MapHostsApi();
         app.MapContainersApi();
+        app.MapClusterApi();
         app.MapHub<LiveHub>("/hubs/live");
         return app;
     }

@@ -27,7 +27,7 @@ public sealed class MembershipOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How often a listener re-reads the table even without notifications (they are lost while disconnected).</summary>
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Whether the silo agent also runs the reaper; rounds are serialized by an advisory lock.</summary>
     public bool RunReaper { get; set; } = true;
