@@ -12,7 +12,7 @@ namespace Orleans.Monitor.IntegrationTests.Docker;
 [Collection(DockerCollection.Name)]
 public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHelper output) : IDisposable
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly DockerClient _client = DockerTestClient.Create(engine);
 
     public void Dispose() => _client.Dispose();
@@ -29,10 +29,10 @@ public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHe
 
         // On a loaded host the container may get less than its quota. Seconds in which the quota was the limit
         // (almost every CFS period throttled) are the ones where docker stats shows the limit: judge those.
-        var samples = await CollectSamplesAsync(reader, 12, host.MemoryTotalBytes);
-        var limited = samples.Where(s => s.ThrottledPeriodsRatio >= 0.9).Select(s => s.CpuPercent).Order().ToList();
+        var samples = await CollectSamplesAsync(reader, 30, host.MemoryTotalBytes, enough: s => s.Count(IsQuotaLimited) >= 5);
+        var limited = samples.Where(IsQuotaLimited).Select(s => s.CpuPercent).Order().ToList();
 
-        Assert.True(limited.Count >= 3, $"only {limited.Count} of {samples.Count} samples hit the quota");
+        Assert.True(limited.Count >= 3, $"only {limited.Count} of {samples.Count} samples hit the quota: the host is too loaded to judge");
         Assert.InRange(limited[limited.Count / 2], 45, 55);
         Assert.All(samples, s => Assert.Equal(64L * 1024 * 1024, s.MemoryLimitBytes));
         Assert.All(samples, s => Assert.True(s.MemoryLimited));
@@ -43,7 +43,8 @@ public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHe
     [Fact]
     public async Task ReadAsync_SameContainersAsDockerStats_Agree()
     {
-        var busy = await engine.RunContainerAsync(["--cpus", "0.5"], "sh", "-c", "while :; do :; done");
+        // A small quota keeps the busy container's CPU steady even when other work loads the host.
+        var busy = await engine.RunContainerAsync(["--cpus", "0.2"], "sh", "-c", "while :; do :; done");
         var idle = await engine.RunContainerAsync(["-m", "64m"], "sh", "-c", "head -c 8000000 /dev/zero > /dev/shm/f; sleep 600");
         var host = await _client.GetHostInfoAsync("docker-api", CancellationToken.None);
         var source = CreateSource();
@@ -120,12 +121,15 @@ public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHe
         return new ContainerTarget(id, details.Pid, details.Info.StartedAt ?? DateTimeOffset.UnixEpoch);
     }
 
-    private static async Task<List<ContainerSample>> CollectSamplesAsync(IContainerStatsReader reader, int count, long hostMemory)
+    private static bool IsQuotaLimited(ContainerSample sample) => sample.ThrottledPeriodsRatio >= 0.9;
+
+    private static async Task<List<ContainerSample>> CollectSamplesAsync(
+        IContainerStatsReader reader, int count, long hostMemory, Func<List<ContainerSample>, bool>? enough = null)
     {
         using var cts = new CancellationTokenSource(Deadline);
         var samples = new List<ContainerSample>();
         CounterReading? previous = null;
-        while (samples.Count < count)
+        while (samples.Count < count && !(enough?.Invoke(samples) ?? false))
         {
             var result = await reader.ReadAsync(cts.Token);
             Assert.True(result.Status is ReadingStatus.Ok or ReadingStatus.NoData, $"unexpected {result.Status}");
