@@ -18,9 +18,12 @@ public sealed class DockerApiStatsSource(DockerClient client, TimeProvider timeP
     /// <summary>How long a read waits for a frame not yet returned.</summary>
     public TimeSpan MaxWait { get; init; } = DefaultMaxWait;
 
+    /// <summary>How long a stream may stay silent (dockerd sends a frame a second) before it is reopened.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public IContainerStatsReader CreateReader(ContainerTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return new DockerStreamStatsReader(client, target.ContainerId, timeProvider, logger, MaxWait);
+        return new DockerStreamStatsReader(client, target.ContainerId, timeProvider, logger, MaxWait, StallTimeout);
     }
 }

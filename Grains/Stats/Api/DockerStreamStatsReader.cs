@@ -10,9 +10,10 @@ namespace Orleans.Monitor.Grains.Stats.Api;
 /// removed (then a reopen gets 404: Gone) or the daemon goes away (then it reopens with backoff).
 /// </summary>
 internal sealed partial class DockerStreamStatsReader(
-    DockerClient client, string containerId, TimeProvider timeProvider, ILogger logger, TimeSpan maxWait)
+    DockerClient client, string containerId, TimeProvider timeProvider, ILogger logger, TimeSpan maxWait, TimeSpan stallTimeout)
     : IContainerStatsReader
 {
+    private const int ExistenceCheckEvery = 10;
     private static readonly TimeSpan RetryBase = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryCap = TimeSpan.FromSeconds(30);
 
@@ -112,22 +113,41 @@ internal sealed partial class DockerStreamStatsReader(
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            // dockerd ticks every second; a stream that stays silent far longer is stuck (seen when it is opened
+            // while the container is being removed), so it is dropped and reopened, which then tells Gone apart.
+            using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token);
             try
             {
                 var frames = 0;
-                var stream = await client.OpenStatsStreamAsync(containerId, cancellationToken).ConfigureAwait(false);
+                stall.CancelAfter(stallTimeout);
+                var stream = await client.OpenStatsStreamAsync(containerId, linked.Token).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
-                    while (await stream.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+                    var idleFrames = 0;
+                    while (await stream.ReadAsync(linked.Token).ConfigureAwait(false) is { } frame)
                     {
+                        stall.CancelAfter(stallTimeout);
                         frames++;
-                        Publish(DockerStatsMapper.Map(frame, _windowsEpoch));
+                        var result = DockerStatsMapper.Map(frame, _windowsEpoch);
+                        idleFrames = result.Status == ReadingStatus.NotRunning ? idleFrames + 1 : 0;
+                        if (idleFrames % ExistenceCheckEvery == 1 && !await ExistsAsync(linked.Token).ConfigureAwait(false))
+                        {
+                            throw new DockerNotFoundException($"No such container: {containerId}");
+                        }
+
+                        Publish(result);
                     }
                 }
 
                 // EOF: the container was removed or the daemon stopped; reopening tells which.
                 LogStreamEnded(logger, containerId, frames);
                 failures = frames > 0 ? 0 : failures + 1;
+            }
+            catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                failures++;
+                LogStreamStalled(logger, containerId, stallTimeout);
             }
             catch (DockerNotFoundException)
             {
@@ -144,11 +164,34 @@ internal sealed partial class DockerStreamStatsReader(
                 failures++;
                 LogStreamFailed(logger, containerId, failures, ex);
             }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The reader must outlive anything a stream can throw; a dead pump would answer NoData for ever.
+                failures++;
+                LogStreamFailedUnexpectedly(logger, containerId, failures, ex);
+            }
 
             if (failures > 0 && !await DelayAsync(Backoff(failures), cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// A stream opened while its container is being removed is never closed by dockerd and sends zero frames
+    /// for ever; asking the daemon now and then while the container looks stopped finds that out.
+    /// </summary>
+    private async Task<bool> ExistsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.InspectContainerAsync(containerId, string.Empty, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DockerNotFoundException)
+        {
+            return false;
         }
     }
 
@@ -176,8 +219,14 @@ internal sealed partial class DockerStreamStatsReader(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stats stream of {ContainerId} ended after {Frames} frames")]
     private static partial void LogStreamEnded(ILogger logger, string containerId, int frames);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stats stream of {ContainerId} sent nothing for {StallTimeout}; reopening")]
+    private static partial void LogStreamStalled(ILogger logger, string containerId, TimeSpan stallTimeout);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Container {ContainerId} is gone; its stats reader stops")]
     private static partial void LogGone(ILogger logger, string containerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stats stream of {ContainerId} failed unexpectedly ({Failures} in a row); reopening")]
+    private static partial void LogStreamFailedUnexpectedly(ILogger logger, string containerId, int failures, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stats stream of {ContainerId} failed ({Failures} in a row); reopening")]
     private static partial void LogStreamFailed(ILogger logger, string containerId, int failures, Exception exception);

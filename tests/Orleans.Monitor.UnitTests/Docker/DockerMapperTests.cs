@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Orleans.Monitor.Grains.Docker;
+using Orleans.Monitor.Grains.Docker.Json;
+
+namespace Orleans.Monitor.UnitTests.Docker;
+
+public sealed class DockerMapperTests
+{
+    [Fact]
+    public void ToContainerInfo_ListElement_StripsSlashAndReadsComposeLabels()
+    {
+        var list = JsonSerializer.Deserialize("""
+            [{"Id":"965e57cc10f0","Names":["/web/db","/spec-idle"],"Image":"busybox:local","ImageID":"sha256:4e17",
+              "Command":"sh","Created":1795294405,"State":"running","Status":"Up 15 minutes (healthy)",
+              "Labels":{"com.docker.compose.project":"demo","com.docker.compose.service":"idle"},"HostConfig":{"NetworkMode":"none"}}]
+            """, DockerJsonContext.Default.ListContainerSummaryJson)!;
+
+        var info = DockerMapper.ToContainerInfo(list[0], "host-1");
+
+        Assert.Equal("spec-idle", info.Name);
+        Assert.Equal("host-1", info.HostId);
+        Assert.Equal("demo", info.ComposeProject);
+        Assert.Equal("idle", info.ComposeService);
+        Assert.Equal("healthy", info.Health);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1795294405), info.Created);
+        Assert.Null(info.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("Exited (137) 10 minutes ago", 137, null)]
+    [InlineData("Up 2 minutes (unhealthy)", null, "unhealthy")]
+    [InlineData("Up 3 seconds (health: starting)", null, "starting")]
+    [InlineData("Up 5 minutes (Paused)", null, null)]
+    public void ToContainerInfo_Status_ParsesExitCodeAndHealth(string status, int? exitCode, string? health)
+    {
+        var info = DockerMapper.ToContainerInfo(new ContainerSummaryJson("id", ["/n"], "img", 0, "exited", status, null), "h");
+
+        Assert.Equal(exitCode, info.ExitCode);
+        Assert.Equal(health, info.Health);
+        Assert.Empty(info.Labels);
+    }
+
+    [Fact]
+    public void ToDetails_RunningContainer_MapsZeroTimesToNull()
+    {
+        var inspect = JsonSerializer.Deserialize("""
+            {"Id":"abc","Name":"/web","Created":"2026-11-21T21:00:00.123456789Z",
+             "State":{"Status":"running","Running":true,"Paused":false,"Restarting":false,"OOMKilled":false,"Dead":false,"Pid":4242,
+               "ExitCode":0,"Error":"","StartedAt":"2026-11-21T21:00:01.5Z","FinishedAt":"0001-01-01T00:00:00Z",
+               "Health":{"Status":"healthy","FailingStreak":0,"Log":[]}},
+             "Config":{"Image":"busybox:local","Labels":{"com.docker.compose.project":"p"}},
+             "HostConfig":{"NanoCpus":500000000,"Memory":67108864,"CpuQuota":0,"CpuPeriod":0,"PidsLimit":null},"RestartCount":2}
+            """, DockerJsonContext.Default.ContainerInspectJson)!;
+
+        var details = DockerMapper.ToDetails(inspect, "h");
+
+        Assert.Equal("web", details.Info.Name);
+        Assert.Equal("busybox:local", details.Info.Image);
+        Assert.Equal("healthy", details.Info.Health);
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 21, 0, 1, 500, TimeSpan.Zero), details.Info.StartedAt);
+        Assert.Null(details.Info.FinishedAt);
+        Assert.Null(details.Info.ExitCode);
+        Assert.Equal(4242, details.Pid);
+        Assert.Equal(0.5, details.CpuLimitCores);
+        Assert.Equal(67108864, details.MemoryLimitBytes);
+        Assert.Equal(2, details.RestartCount);
+        Assert.Equal("p", details.Info.ComposeProject);
+    }
+
+    [Fact]
+    public void ToDetails_OomKilledContainer_ReportsExitAndOom()
+    {
+        var inspect = new ContainerInspectJson("abc", "/oom", DateTimeOffset.UnixEpoch,
+            new ContainerStateJson("exited", false, false, false, true, false, 0, 137, null,
+                DateTimeOffset.UnixEpoch.AddSeconds(1), DateTimeOffset.UnixEpoch.AddSeconds(2), null),
+            null, null, 0);
+
+        var details = DockerMapper.ToDetails(inspect, "h");
+
+        Assert.True(details.Info.OomKilled);
+        Assert.Equal(137, details.Info.ExitCode);
+        Assert.Null(details.CpuLimitCores);
+    }
+
+    [Fact]
+    public void ToEvent_ObservedDie_MapsActorAndTime()
+    {
+        var message = JsonSerializer.Deserialize("""
+            {"status":"die","id":"c1","from":"busybox:local","Type":"container","Action":"die",
+             "Actor":{"ID":"c1","Attributes":{"exitCode":"137","image":"busybox:local","name":"spec-oom"}},
+             "scope":"local","time":1795295118,"timeNano":1795295118326691381}
+            """, DockerJsonContext.Default.EventJson)!;
+
+        var dockerEvent = DockerMapper.ToEvent(message)!;
+
+        Assert.Equal("die", dockerEvent.Action);
+        Assert.Null(dockerEvent.ActionDetail);
+        Assert.Equal("c1", dockerEvent.ActorId);
+        Assert.Equal("137", dockerEvent.Attributes["exitCode"]);
+        Assert.Equal("1795295118.326691381", dockerEvent.Cursor);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1795295118).AddTicks(3266913), dockerEvent.Time);
+    }
+
+    [Theory]
+    [InlineData("health_status: healthy", "health_status", "healthy")]
+    [InlineData("exec_start: sh -c echo a: b", "exec_start", "sh -c echo a: b")]
+    public void ToEvent_ActionWithDetail_SplitsOnFirstSeparator(string action, string expected, string detail)
+    {
+        var dockerEvent = DockerMapper.ToEvent(new EventJson("container", action, new EventActorJson("c1", null), "local", 1, 0))!;
+
+        Assert.Equal(expected, dockerEvent.Action);
+        Assert.Equal(detail, dockerEvent.ActionDetail);
+        Assert.Equal(1_000_000_000, dockerEvent.TimeNano);
+    }
+
+    [Fact]
+    public void FormatSince_PadsNanoseconds() => Assert.Equal("12.000000005", DockerEvent.FormatSince(12_000_000_005));
+}
