@@ -9,6 +9,7 @@ using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Live;
 using Orleans.Monitor.Silo.Persistence;
+using Orleans.Monitor.Silo.Telemetry;
 
 namespace Orleans.Monitor.Silo.Hosting;
 
@@ -46,6 +47,9 @@ public static class SiloHostingExtensions
         services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<SiloLiveFeed>());
         services.AddSingleton<IMonitorSink, StoreSink>();
 
+        services.AddSingleton<SiloMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<SiloMetrics>());
+        builder.AddMonitorTelemetry();
         services.AddSingleton<DockerHostAgent>();
         services.AddHostedService(sp => sp.GetRequiredService<DockerHostAgent>());
         return builder;
