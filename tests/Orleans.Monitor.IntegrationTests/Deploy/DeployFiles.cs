@@ -17,25 +17,26 @@ internal static class DeployFiles
     public static async Task<IReadOnlyList<JsonNode>> LoadKubernetesObjectsAsync(CancellationToken cancellationToken = default)
     {
         var k8s = Path.Combine(RepositoryRoot, "k8s");
-        string yaml;
         if (FindTool("kubectl") is { } kubectl)
         {
-            yaml = await RunAsync(kubectl, ["kustomize", k8s], null, cancellationToken);
+            return await YamlToJsonAsync(await RunAsync(kubectl, ["kustomize", k8s], null, cancellationToken), cancellationToken);
         }
-        else
+
+        // Without kubectl: the resources kustomization.yaml lists, with its namespace applied to each object.
+        var kustomization = (await YamlToJsonAsync(await File.ReadAllTextAsync(Path.Combine(k8s, "kustomization.yaml"), cancellationToken), cancellationToken))[0];
+        var parts = new List<string>();
+        foreach (var resource in kustomization["resources"]!.AsArray())
         {
-            // Without kubectl: the resources kustomization.yaml lists, with its namespace applied to each object.
-            var kustomization = (await YamlToJsonAsync(await File.ReadAllTextAsync(Path.Combine(k8s, "kustomization.yaml"), cancellationToken), cancellationToken))[0];
-            var parts = new List<string>();
-            foreach (var resource in kustomization["resources"]!.AsArray())
-            {
-                parts.Add(await File.ReadAllTextAsync(Path.Combine(k8s, resource!.GetValue<string>()), cancellationToken));
-            }
-
-            yaml = string.Join("\n---\n", parts);
+            parts.Add(await File.ReadAllTextAsync(Path.Combine(k8s, resource!.GetValue<string>()), cancellationToken));
         }
 
-        return await YamlToJsonAsync(yaml, cancellationToken);
+        var objects = await YamlToJsonAsync(string.Join("\n---\n", parts), cancellationToken);
+        foreach (var o in objects.Where(o => (string?)o["kind"] != "Namespace"))
+        {
+            o["metadata"]!["namespace"] ??= (string?)kustomization["namespace"];
+        }
+
+        return objects;
     }
 
     /// <summary>docker-compose.yml, rendered by <c>docker-compose config</c> when installed (defaults substituted).</summary>
