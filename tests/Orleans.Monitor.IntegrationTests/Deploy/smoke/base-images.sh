@@ -9,7 +9,9 @@
 #   local/postgres:15       + Debian's postgresql-15 and an entrypoint that honours POSTGRES_*  (POSTGRES_IMAGE)
 #
 # Usage: DOCKER_HOST=unix:///path/to/your/docker.sock base-images.sh WORKDIR
-# Builds with the classic builder and host networking (apt-get inside the postgres image).
+# Builds with the classic builder and host networking (apt-get inside the postgres image). The SDK and Node images
+# also trust this machine's local certificate authorities (/usr/local/share/ca-certificates), so restore and npm ci
+# work where the registries are reached through a TLS-inspecting proxy.
 set -euo pipefail
 work=${1:?usage: base-images.sh WORKDIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +21,9 @@ mkdir -p "$work"
 
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 
+# Local CAs, copied into a build context's ca/ folder (empty when there are none).
+local_cas() { mkdir -p "$1/ca"; find /usr/local/share/ca-certificates -name '*.crt' -exec cp {} "$1/ca/" \; 2>/dev/null || true; }
+
 if ! have local/debian:bookworm; then
   rootfs="$work/rootfs"
   [ -x "$rootfs/bin/sh" ] || debootstrap --variant=minbase \
@@ -27,14 +32,15 @@ if ! have local/debian:bookworm; then
 fi
 
 if ! have local/dotnet-sdk:10.0; then
-  ctx="$work/ctx-sdk"; mkdir -p "$ctx"
+  ctx="$work/ctx-sdk"; mkdir -p "$ctx"; local_cas "$ctx"
   cat >"$ctx/Dockerfile" <<'DOCKERFILE'
 FROM local/debian:bookworm
+COPY ca/ /usr/local/share/ca-certificates/
 COPY dotnet /usr/share/dotnet
-RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
+RUN update-ca-certificates && ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
 ENV DOTNET_ROOT=/usr/share/dotnet DOTNET_RUNNING_IN_CONTAINER=true NUGET_CERT_REVOCATION_MODE=offline
 DOCKERFILE
-  tar -c -C "$ctx" Dockerfile -C "$(dirname "$dotnet_root")" "$(basename "$dotnet_root")" \
+  tar -c -C "$ctx" Dockerfile ca -C "$(dirname "$dotnet_root")" "$(basename "$dotnet_root")" \
     --transform "s,^$(basename "$dotnet_root"),dotnet," | docker build -t local/dotnet-sdk:10.0 -
 fi
 
@@ -54,14 +60,16 @@ DOCKERFILE
 fi
 
 if ! have local/node:20; then
-  ctx="$work/ctx-node"; mkdir -p "$ctx/bin" "$ctx/lib"
+  ctx="$work/ctx-node"; mkdir -p "$ctx/bin" "$ctx/lib"; local_cas "$ctx"
   cp /usr/bin/node "$ctx/bin/node"
   cp -a /usr/lib/node_modules/npm "$ctx/lib/npm"
   cat >"$ctx/Dockerfile" <<'DOCKERFILE'
 FROM local/debian:bookworm
+COPY ca/ /usr/local/share/ca-certificates/
 COPY bin/node /usr/local/bin/node
 COPY lib/npm /usr/local/lib/node_modules/npm
-RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && node --version && npm --version
+RUN update-ca-certificates && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && node --version && npm --version
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 DOCKERFILE
   docker build -t local/node:20 "$ctx"
 fi
