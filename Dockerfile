@@ -43,12 +43,8 @@ COPY Storage/ Storage/
 COPY Silo/ Silo/
 COPY Api/ Api/
 COPY --from=web /src/Api/wwwroot/app/ Api/wwwroot/app/
-# The Api references the Silo project (it co-hosts one when standalone), so both appsettings.json files land in the
-# Api's publish folder. They hold the same logging defaults today; settings that differ belong in environment
-# variables (as in docker-compose.yml and k8s/), so the duplicate is tolerated rather than an error.
 RUN dotnet publish Silo/Orleans.Monitor.Silo.csproj -c Release --no-restore -o /out/silo \
  && dotnet publish Api/Orleans.Monitor.Api.csproj -c Release --no-restore -o /out/api -p:SkipWebBuild=true \
-      -p:ErrorOnDuplicatePublishOutputFiles=false \
  && test -f /out/api/wwwroot/app/index.html
 
 # One silo per Docker host. Needs DOCKER_HOST (socket mount), the host's /proc and /sys/fs/cgroup for cgroup stats,

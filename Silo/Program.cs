@@ -4,6 +4,10 @@ using Orleans.Monitor.Silo.Membership;
 using Orleans.Monitor.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// The Api co-hosts this project, so the silo ships no appsettings.json of its own; its log defaults live here.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 builder.AddMonitorStorage();
 builder.AddMonitorSilo();
 if (builder.IsClusterMode())

@@ -18,6 +18,7 @@ public static class MonitorApiExtensions
         builder.Services.TryAddTimeProvider();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks();
         builder.Services.AddSignalR(o => o.AddFilter<StreamLimitFilter>());
         builder.Services.AddSingleton<StreamLimitFilter>();
         builder.Services.AddSingleton<LiveStreams>();
@@ -46,6 +47,7 @@ public static class MonitorApiExtensions
         app.UseStatusCodePages();
         UseWebApp(app);
         app.MapOpenApi();
+        app.MapHealthChecks("/healthz");
         app.MapHostsApi();
         app.MapContainersApi();
         app.MapClusterApi();
