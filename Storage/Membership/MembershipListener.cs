@@ -23,6 +23,8 @@ public sealed partial class MembershipListener(
     private Task? _loop;
     private MembershipSnapshot? _current;
     private string? _currentShape;
+    private bool _reconnecting;
+    private long? _graceStarted;
 
     /// <summary>The latest view, or null before the first read.</summary>
     public MembershipSnapshot? Current => Volatile.Read(ref _current);
@@ -71,6 +73,7 @@ public sealed partial class MembershipListener(
             catch (Exception ex)
             {
                 // Any failure means a lost connection or read; reconnect and resync rather than stop following.
+                _reconnecting = true;
                 LogListenFailed(logger, delay, ex);
                 try
                 {
@@ -94,6 +97,14 @@ public sealed partial class MembershipListener(
             await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
         }
 
+        if (_reconnecting)
+        {
+            // Back after a database outage, every lease may have run out while no silo could renew it. Like the
+            // reaper's warm-up, give the silos a full lease to renew before an expired lease counts as gone.
+            _reconnecting = false;
+            _graceStarted = timeProvider.GetTimestamp();
+        }
+
         // Resync after every (re)connect: notifications sent while we were away are gone.
         await RefreshAsync(stoppingToken).ConfigureAwait(false);
         while (true)
@@ -106,7 +117,7 @@ public sealed partial class MembershipListener(
 
     private async Task RefreshAsync(CancellationToken stoppingToken)
     {
-        var snapshot = await table.ReadAsync(stoppingToken).ConfigureAwait(false);
+        var snapshot = TrustLeasesDuringGrace(await table.ReadAsync(stoppingToken).ConfigureAwait(false));
         var shape = Shape(snapshot);
         if (shape == _currentShape)
         {
@@ -133,6 +144,20 @@ public sealed partial class MembershipListener(
                 LogSubscriberFailed(logger, ex);
             }
         }
+    }
+
+    private MembershipSnapshot TrustLeasesDuringGrace(MembershipSnapshot snapshot)
+    {
+        if (_graceStarted is not { } started || timeProvider.GetElapsedTime(started) >= options.Value.LeaseDuration)
+        {
+            _graceStarted = null;
+            return snapshot;
+        }
+
+        return snapshot with
+        {
+            Silos = [.. snapshot.Silos.Select(s => s.Status is SiloStatus.Joining or SiloStatus.Active && !s.LeaseAlive ? s with { LeaseAlive = true } : s)],
+        };
     }
 
     // What subscribers care about: a new version, or a lease that expired without any write.

@@ -86,8 +86,15 @@ public sealed class DockerEngine : IAsyncLifetime
                 "dockerd is not installed: the Docker integration tests need it on PATH (apt-get install -y docker.io busybox-static).");
         File.Delete(Socket);
 
+        // The daemon ID (/info ID) derives from a trust key, /etc/docker/key.json by default and so shared by every
+        // engine on the machine; a key of its own (settable only in a config file) gives each engine its own identity.
+        var configFile = Path.Combine(Root, "daemon.json");
+        await File.WriteAllTextAsync(
+            configFile, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["deprecated-key-path"] = Path.Combine(Root, "key.json") }), cancellationToken);
+
         var args = string.Join(' ',
             Quote(dockerd),
+            "--config-file", Quote(configFile),
             "--data-root", Quote(Path.Combine(Root, "data")),
             "--exec-root", Quote(Path.Combine(Root, "exec")),
             "-H", Quote(DockerHost),
