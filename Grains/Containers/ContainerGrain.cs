@@ -20,6 +20,7 @@ namespace Orleans.Monitor.Grains.Containers;
 public sealed partial class ContainerGrain(
     IStatsSource source,
     LiveBoard board,
+    ChildReports reports,
     IMonitorSink sink,
     TimeProvider clock,
     IOptions<SamplingOptions> options,
@@ -143,7 +144,7 @@ public sealed partial class ContainerGrain(
                 await CloseReaderAsync().ConfigureAwait(false);
                 _previous = null;
                 _latest = null;
-                await GrainFactory.GetGrain<IHostGrain>(_assignment.Info.HostId).ContainerVanishedAsync(_assignment.Info.Id).ConfigureAwait(false);
+                reports.Vanished(_assignment.Info.HostId, _assignment.Info.Id);
                 break;
             case ReadingStatus.NoData:
             default:
@@ -184,8 +185,7 @@ public sealed partial class ContainerGrain(
         {
             _failures = 0;
             await CloseReaderAsync().ConfigureAwait(false);
-            await GrainFactory.GetGrain<IHostGrain>(_assignment.Info.HostId)
-                .ContainerFaultedAsync(_assignment.Info.Id, exception.Message).ConfigureAwait(false);
+            reports.Faulted(_assignment.Info.HostId, _assignment.Info.Id, exception.Message);
         }
     }
 

@@ -22,6 +22,7 @@ public sealed partial class HostGrain(
     IGrainRuntime runtime,
     DockerClient docker,
     LiveBoard board,
+    ChildReports reports,
     HostFrameBroadcaster broadcaster,
     IMonitorSink sink,
     TimeProvider clock,
@@ -163,17 +164,25 @@ public sealed partial class HostGrain(
         await ReconcileAsync(full: true).ConfigureAwait(false);
     }
 
-    public Task ContainerVanishedAsync(string containerId) => RefreshContainerAsync(containerId);
-
-    public Task ContainerFaultedAsync(string containerId, string reason)
+    private async Task HandleChildReportsAsync()
     {
-        if (_containers.ContainsKey(containerId))
+        foreach (var report in reports.Drain(_info!.HostId))
         {
-            LogChildFaulted(containerId, reason);
-            _children!.ReportFault(containerId, new ContainerSamplingException(reason));
-        }
+            if (!_containers.ContainsKey(report.ContainerId))
+            {
+                continue;
+            }
 
-        return Task.CompletedTask;
+            if (report.FaultReason is null)
+            {
+                await RefreshContainerAsync(report.ContainerId).ConfigureAwait(false);
+            }
+            else
+            {
+                LogChildFaulted(report.ContainerId, report.FaultReason);
+                _children!.ReportFault(report.ContainerId, new ContainerSamplingException(report.FaultReason));
+            }
+        }
     }
 
     private async Task RefreshContainerAsync(string containerId)
@@ -226,6 +235,7 @@ public sealed partial class HostGrain(
             return;
         }
 
+        await HandleChildReportsAsync().ConfigureAwait(false);
         await _children!.RestartDueAsync(cancellationToken).ConfigureAwait(false);
 
         var now = clock.GetUtcNow();

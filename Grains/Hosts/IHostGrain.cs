@@ -20,8 +20,4 @@ public interface IHostGrain : IGrainWithStringKey
 
     /// <summary>The daemon answers again (after a restart or a network fault).</summary>
     Task DaemonBackAsync(HostInfo info);
-
-    Task ContainerVanishedAsync(string containerId);
-
-    Task ContainerFaultedAsync(string containerId, string reason);
 }

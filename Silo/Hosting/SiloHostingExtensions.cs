@@ -42,6 +42,7 @@ public static class SiloHostingExtensions
             .AddGrain<IContainerGrain, ContainerGrain>();
 
         services.AddSingleton<LiveBoard>();
+        services.AddSingleton<ChildReports>();
         services.AddSingleton<HostFrameBroadcaster>();
         services.AddSingleton<SiloLiveFeed>();
         services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<SiloLiveFeed>());

@@ -5,7 +5,6 @@ using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Metrics;
 using Orleans.Monitor.Grains.Containers;
-using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Live;
 using Orleans.Monitor.Grains.Persistence;
@@ -44,8 +43,7 @@ public sealed class ContainerGrainTests : IAsyncDisposable
         services.AddOptions<SamplingOptions>();
         services.AddGrainRuntime();
         services.AddGrain<IContainerGrain, ContainerGrain>();
-        services.AddGrain<IHostGrain, ParentGrain>();
-        services.AddSingleton<ParentLog>();
+        services.AddSingleton<ChildReports>();
         _services = services.BuildServiceProvider();
         _runtime = _services.GetRequiredService<GrainRuntime>();
     }
@@ -116,7 +114,7 @@ public sealed class ContainerGrainTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Sampling_ContainerGone_TellsHostGrainOnce()
+    public async Task Sampling_ContainerGone_ReportsToHostOnce()
     {
         var grain = _runtime.GetGrain<IContainerGrain>(Id);
         await grain.ApplyAsync(Assignment(startedAt: Start)).Within();
@@ -124,9 +122,10 @@ public sealed class ContainerGrainTests : IAsyncDisposable
         _source.Gone = true;
         await TickAsync(count: 3, cpuPerSecond: 1, waitForRead: false);
 
-        var log = _services.GetRequiredService<ParentLog>();
-        await Eventually.HoldsAsync(() => log.Vanished.Contains(Id), "the host grain heard of the vanished container");
-        Assert.Single(log.Vanished);
+        // The reader is closed on the first Gone, so later ticks report nothing more.
+        var report = Assert.Single(_services.GetRequiredService<ChildReports>().Drain(HostId));
+        Assert.Equal(Id, report.ContainerId);
+        Assert.Null(report.FaultReason);
     }
 
     [Fact]
@@ -242,32 +241,5 @@ public sealed class ContainerGrainTests : IAsyncDisposable
         public void ContainerChanged(ContainerInfo container) => Containers.Enqueue(container);
 
         public void MinuteClosed(MinuteAggregate aggregate) => Minutes.Enqueue(aggregate);
-    }
-
-    public sealed class ParentLog
-    {
-        public ConcurrentBag<string> Vanished { get; } = [];
-    }
-
-    /// <summary>Stands in for the host grain: records what its children report.</summary>
-    public sealed class ParentGrain(ParentLog log) : Grain, IHostGrain
-    {
-        public Task StartAsync(HostInfo info) => Task.CompletedTask;
-
-        public Task OnDockerEventAsync(DockerEvent dockerEvent) => Task.CompletedTask;
-
-        public Task ReconcileAsync(bool full) => Task.CompletedTask;
-
-        public Task DaemonLostAsync(string reason) => Task.CompletedTask;
-
-        public Task DaemonBackAsync(HostInfo info) => Task.CompletedTask;
-
-        public Task ContainerVanishedAsync(string containerId)
-        {
-            log.Vanished.Add(containerId);
-            return Task.CompletedTask;
-        }
-
-        public Task ContainerFaultedAsync(string containerId, string reason) => Task.CompletedTask;
     }
 }
