@@ -30,7 +30,8 @@ function binarySplits(u, axisIdx, min, max) {
  * @param {HTMLElement} el host element (its width is followed)
  * @param {{ series: {label:string,color:string,fill?:boolean,dash?:number[],width?:number}[],
  *           value: (v:number)=>string, axis: (v:number)=>string, height?: number, yMin?: number,
- *           yMaxAtLeast?: number, timeFormat?: string }} o
+ *           yMaxAtLeast?: number, timeFormat?: string, xRange?: () => [number, number] }} o
+ *   xRange: a fixed time window in seconds; without it the x axis spans the data, which for one point is years.
  */
 export function createChart(el, o) {
   const muted = css('--muted') || '#8b949e';
@@ -43,7 +44,7 @@ export function createChart(el, o) {
     cursor: { drag: { x: false, y: false }, points: { size: 5 } },
     legend: { live: true },
     scales: {
-      x: { time: true },
+      x: o.xRange ? { time: true, range: () => o.xRange() } : { time: true },
       y: {
         range: (u, min, max) => {
           const lo = o.yMin ?? Math.min(0, min ?? 0);
@@ -72,7 +73,8 @@ export function createChart(el, o) {
         width: s.width ?? 1.5,
         dash: s.dash,
         fill: s.fill ? withAlpha(s.color, 0.14) : undefined,
-        points: { show: false },
+        // Over a fixed window a lone minute has no line to draw: let uPlot show points while they are sparse.
+        points: o.xRange ? undefined : { show: false },
         value: (u, v) => (v == null ? '–' : o.value(v)),
       })),
     ],

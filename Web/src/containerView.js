@@ -25,6 +25,9 @@ export function createContainerView(id, { live, invalidate, navigate }) {
   let lastPointAt = 0;
   let historyError = '';
   let historyAt = 0;
+  // The requested window [from, to] in seconds: the history x axis always spans it, however few minutes there are.
+  let historyRange = null;
+  const historyXRange = () => historyRange ?? [Date.now() / 1000 - HISTORY_HOURS * 3600, Date.now() / 1000];
   let destroyed = false;
 
   // live series: ts, cpu, user, kernel, mem, rx, tx, rd, wr, pids
@@ -84,10 +87,10 @@ export function createContainerView(id, { live, invalidate, navigate }) {
       lblk: c(liveCards.blk, { series: [{ label: 'read', color: COLORS.d, fill: true }, { label: 'write', color: COLORS.b }], value: rate, axis: axisRate, binary: true, yMaxAtLeast: 1024 }),
       hcpu: c(histCards.cpu, { series: [
         { label: 'avg', color: COLORS.a, fill: true }, { label: 'p95', color: COLORS.b, width: 1 },
-        { label: 'max', color: COLORS.e, width: 1, dash: [4, 3] }], value: pct, axis: axisPct, yMaxAtLeast: 5 }),
-      hmem: c(histCards.mem, { series: [{ label: 'avg', color: COLORS.c, fill: true }, { label: 'max', color: COLORS.e, width: 1, dash: [4, 3] }], value: bytes, axis: axisBytes, binary: true, yMaxAtLeast: 1024 * 1024 }),
-      hnet: c(histCards.net, { series: [{ label: 'rx', color: COLORS.a, fill: true }, { label: 'tx', color: COLORS.b }], value: rate, axis: axisRate, binary: true, yMaxAtLeast: 1024 }),
-      hblk: c(histCards.blk, { series: [{ label: 'read', color: COLORS.d, fill: true }, { label: 'write', color: COLORS.b }], value: rate, axis: axisRate, binary: true, yMaxAtLeast: 1024 }),
+        { label: 'max', color: COLORS.e, width: 1, dash: [4, 3] }], value: pct, axis: axisPct, yMaxAtLeast: 5, xRange: historyXRange }),
+      hmem: c(histCards.mem, { series: [{ label: 'avg', color: COLORS.c, fill: true }, { label: 'max', color: COLORS.e, width: 1, dash: [4, 3] }], value: bytes, axis: axisBytes, binary: true, yMaxAtLeast: 1024 * 1024, xRange: historyXRange }),
+      hnet: c(histCards.net, { series: [{ label: 'rx', color: COLORS.a, fill: true }, { label: 'tx', color: COLORS.b }], value: rate, axis: axisRate, binary: true, yMaxAtLeast: 1024, xRange: historyXRange }),
+      hblk: c(histCards.blk, { series: [{ label: 'read', color: COLORS.d, fill: true }, { label: 'write', color: COLORS.b }], value: rate, axis: axisRate, binary: true, yMaxAtLeast: 1024, xRange: historyXRange }),
     };
   }
 
@@ -168,6 +171,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
         H.rx.push(m.netRxBytes / 60); H.tx.push(m.netTxBytes / 60);
         H.rd.push(m.blockReadBytes / 60); H.wr.push(m.blockWriteBytes / 60);
       }
+      historyRange = [from.getTime() / 1000, to.getTime() / 1000];
       historyError = '';
       historyAt = Date.now();
     } catch (err) {

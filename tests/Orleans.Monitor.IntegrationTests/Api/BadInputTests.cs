@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text.Json;
+using Orleans.Monitor.IntegrationTests.Fixtures;
+
+namespace Orleans.Monitor.IntegrationTests.Api;
+
+/// <summary>
+/// Every endpoint against bad input: 404 for unknown ids, 400 naming the parameter for malformed ones, never a 500.
+/// On Kestrel, because the in-memory client refuses some hostile paths (%00) before they reach any server. No engine
+/// is needed, so the app watches a socket where no daemon runs.
+/// </summary>
+public sealed class BadInputTests(BadInputTests.NoEngineApp fixture) : IClassFixture<BadInputTests.NoEngineApp>
+{
+    private const string UnknownId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private static readonly string Sixty5 = UnknownId + "0";
+
+    public static TheoryData<string> UnknownPaths => new()
+    {
+        "/api/hosts/NOPE:NOPE:NOPE",
+        "/api/hosts/NOPE:NOPE:NOPE/history",
+        "/api/containers/" + UnknownId,
+        "/api/containers/" + UnknownId[..12],
+        $"/api/containers/{UnknownId}/live",
+        $"/api/containers/{UnknownId}/history",
+    };
+
+    public static TheoryData<string, string> BadParameters => new()
+    {
+        { "/api/containers/abc123", "id" },
+        { "/api/containers/0123456789a", "id" },
+        { "/api/containers/zzzzzzzzzzzzzzzz", "id" },
+        { "/api/containers/0123456789ABCDEF", "id" },
+        { "/api/containers/" + Sixty5, "id" },
+        { "/api/containers/abc/live", "id" },
+        { "/api/containers/xyz/history", "id" },
+        { $"/api/containers/{UnknownId}/live?seconds=0", "seconds" },
+        { $"/api/containers/{UnknownId}/live?seconds=601", "seconds" },
+        { $"/api/containers/{UnknownId}/live?seconds=abc", "seconds" },
+        { $"/api/containers/{UnknownId}/live?seconds=-1", "seconds" },
+        { $"/api/containers/{UnknownId}/live?seconds=1e2", "seconds" },
+        { $"/api/containers/{UnknownId}/history?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", "from" },
+        { $"/api/containers/{UnknownId}/history?from=yesterday", "from" },
+        { $"/api/containers/{UnknownId}/history?to=31/12/2025", "to" },
+        { $"/api/containers/{UnknownId}/history?step=7m", "step" },
+        { $"/api/containers/{UnknownId}/history?step=abc", "step" },
+        { $"/api/containers/{UnknownId}/history?step=0m", "step" },
+        { $"/api/containers/{UnknownId}/history?from=2000-01-01T00:00:00Z", "from" },
+        { $"/api/containers/{UnknownId}/history?from={Ago(TimeSpan.FromDays(29))}&step=1m", "step" },
+        { "/api/hosts/NOPE/history?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", "from" },
+        { "/api/hosts/NOPE/history?from=not-a-time", "from" },
+        { "/api/hosts/NOPE/history?to=not-a-time", "to" },
+        { "/api/hosts/NOPE/history?step=7m", "step" },
+        { "/api/hosts/NOPE/history?from=1999-01-01T00:00:00Z", "from" },
+        { "/api/hosts/bad%20host", "hostId" },
+        { "/api/hosts/" + new string('h', 201), "hostId" },
+        { "/api/hosts/%C3%B1%F0%9F%98%80/history", "hostId" },
+        { "/api/containers?state=sleeping", "state" },
+        { "/api/containers?state=RUNNING", "state" },
+        { "/api/containers?host=bad%20host", "host" },
+        { "/api/containers?name=" + new string('n', 257), "name" },
+    };
+
+    public static TheoryData<string> HostilePaths => new()
+    {
+        "/api/containers/%00",
+        "/api/containers/" + UnknownId[..12] + "%00",
+        "/api/hosts/%00",
+        "/api/hosts/%00/history",
+        "/api/containers/" + new string('a', 5000),
+        "/api/hosts/" + new string('x', 5000),
+        "/api/containers/%F0%9F%98%80%F0%9F%98%80%F0%9F%98%80%F0%9F%98%80",
+        "/api/containers/..%2F..%2Fetc%2Fpasswd",
+        "/api/hosts/..%2F..",
+        "/api/containers?name=%00%F0%9F%98%80%27%22%3Cscript%3E",
+        "/api/containers?host=%00",
+        "/api/containers?state=%00",
+        $"/api/containers/{UnknownId}/live?seconds=%00",
+        $"/api/containers/{UnknownId}/live?seconds=99999999999999999999",
+        $"/api/containers/{UnknownId}/history?from=%00&to=%00&step=%00",
+        $"/api/containers/{UnknownId}/history?from=9999-12-31T23:59:59Z",
+        $"/api/containers/{UnknownId}/history?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z",
+        $"/api/containers/{UnknownId}/history?step=9999d",
+        $"/api/containers/{UnknownId}/history?step=" + new string('9', 5000) + "m",
+        "/api/hosts/NOPE/history?from=%E2%80%AE2025",
+        "/api/containers?name=" + new string('\u00e9', 100),
+    };
+
+    [Theory]
+    [MemberData(nameof(UnknownPaths))]
+    public async Task Get_UnknownId_Returns404ProblemDetails(string path)
+    {
+        using var client = fixture.App.CreateApiClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(404, problem.RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(BadParameters))]
+    public async Task Get_MalformedParameter_Returns400NamingParameter(string path, string parameter)
+    {
+        using var client = fixture.App.CreateApiClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(body);
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(parameter, out _), body);
+    }
+
+    [Theory]
+    [MemberData(nameof(HostilePaths))]
+    public async Task Get_HostileInput_NeverServerError(string path)
+    {
+        using var client = fixture.App.CreateApiClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode}: {body}");
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound && body.Length > 0)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    private static string Ago(TimeSpan span) =>
+        Uri.EscapeDataString((DateTimeOffset.UtcNow - span).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The Api on Kestrel, watching a socket where no daemon runs.</summary>
+    public sealed class NoEngineApp : IAsyncLifetime
+    {
+        private readonly string _root = Path.Combine("/tmp", "omn-" + Guid.NewGuid().ToString("N")[..10]);
+
+        public MonitorApp App { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Directory.CreateDirectory(_root);
+            App = new MonitorApp("unix://" + Path.Combine(_root, "docker.sock"), kestrel: true);
+            await App.StartAsync();
+        }
+
+        public async Task DisposeAsync()
+        {
+            await App.DisposeAsync();
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Monitor.Api.Hubs;
+
+namespace Orleans.Monitor.IntegrationTests.Fixtures;
+
+/// <summary>
+/// The Api in standalone mode (co-hosted silo, SQLite in a temp folder) pointed at one Docker host. Runs on the
+/// in-memory TestServer, or on Kestrel at 127.0.0.1:0 when a real socket is needed (WebSockets, a browser).
+/// The entry type is one from the Api assembly: both the Api and the Silo have a top-level <c>Program</c>.
+/// </summary>
+public sealed class MonitorApp : WebApplicationFactory<LiveHub>
+{
+    /// <summary>camelCase JSON as the Api writes it.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly Dictionary<string, string?> _settings;
+    private readonly bool _kestrel;
+
+    public MonitorApp(string dockerHost, bool kestrel, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        DockerHost = dockerHost;
+        _kestrel = kestrel;
+        DataPath = Path.Combine(Path.GetTempPath(), "omapp-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(DataPath);
+        _settings = new Dictionary<string, string?>
+        {
+            ["Docker:Host"] = dockerHost,
+            ["Storage:DataPath"] = DataPath,
+            ["Storage:Writer:FlushInterval"] = "00:00:01",
+            ["Host:ReconnectBaseDelay"] = "00:00:00.200",
+            ["Host:ReconnectMaxDelay"] = "00:00:02",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        if (kestrel)
+        {
+            UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        }
+    }
+
+    /// <summary>The <c>Docker:Host</c> the app watches.</summary>
+    public string DockerHost { get; }
+
+    /// <summary>SQLite's folder; deleted on dispose.</summary>
+    public string DataPath { get; }
+
+    /// <summary>The Kestrel address (http://127.0.0.1:port/); null on the TestServer.</summary>
+    public Uri? ServerAddress { get; private set; }
+
+    /// <summary>Starts the app (Kestrel or TestServer) and waits until it serves requests.</summary>
+    public async Task StartAsync()
+    {
+        if (_kestrel)
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+            ServerAddress = new Uri(addresses.Addresses.Single().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        }
+
+        using var client = CreateApiClient();
+        await Poll.UntilAsync(
+            async () => (await client.GetAsync(new Uri("/api/hosts", UriKind.Relative))).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(60),
+            "the Api to answer /api/hosts");
+    }
+
+    /// <summary>A client for the app: a real socket on Kestrel, in-memory otherwise.</summary>
+    public HttpClient CreateApiClient()
+    {
+        if (ServerAddress is null)
+        {
+            return CreateClient();
+        }
+
+        return new HttpClient { BaseAddress = ServerAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>GETs JSON and fails with the body when the status is not 2xx.</summary>
+    public static async Task<T> GetJsonAsync<T>(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"GET {path} -> {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return (await response.Content.ReadFromJsonAsync<T>(Json))!;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open must not fail the run; the folder is uniquely named under /tmp.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}

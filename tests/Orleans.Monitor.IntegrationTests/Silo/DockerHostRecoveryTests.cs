@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Monitor.Api.Rest;
+using Orleans.Monitor.Contracts.Containers;
+using Orleans.Monitor.Contracts.Hosts;
+using Orleans.Monitor.Contracts.Live;
+using Orleans.Monitor.Grains.Hosts;
+using Orleans.Monitor.Grains.Runtime;
+using Orleans.Monitor.IntegrationTests.Fixtures;
+using Xunit.Abstractions;
+
+namespace Orleans.Monitor.IntegrationTests.Silo;
+
+/// <summary>The co-hosted silo outlives its Docker daemon: stopped and started again, or not there yet at start.</summary>
+[Collection(DockerFaultsCollection.Name)]
+public sealed class DockerHostRecoveryTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task DaemonRestart_SameApp_RecoversWithoutDuplicates()
+    {
+        var engine = new DockerEngine();
+        try
+        {
+            await ((IAsyncLifetime)engine).InitializeAsync();
+            var hostId = (await engine.RunAsync("info", "--format", "{{.ID}}")).Trim();
+            await using var app = new MonitorApp(engine.DockerHost, kestrel: false);
+            await app.StartAsync();
+            using var client = app.CreateApiClient();
+            await WaitForHostAsync(client, hostId, HostStatus.Up);
+            var before = await engine.RunContainerAsync(["--name", LiveApi.UniqueName("pre")], "sleep", "600");
+            await WaitForContainerAsync(client, before, ContainerState.Running);
+
+            var clock = Stopwatch.StartNew();
+            await engine.StopAsync();
+            var stopped = clock.Elapsed;
+            var lost = await WaitForHostAsync(client, hostId, HostStatus.Unreachable);
+            var noticed = clock.Elapsed;
+            await engine.StartAsync();
+            var restarted = clock.Elapsed;
+            await WaitForHostAsync(client, hostId, HostStatus.Up);
+            var recovered = clock.Elapsed;
+            var after = await engine.RunContainerAsync(["--name", LiveApi.UniqueName("post")], "sleep", "600");
+            var seenAfter = await WaitForContainerAsync(client, after, ContainerState.Running);
+
+            output.WriteLine(FormattableString.Invariant(
+                $"dockerd stopped in {stopped.TotalSeconds:0.0} s; unreachable seen {(noticed - stopped).TotalSeconds:0.0} s later (error: {lost.Error}); dockerd ready {(restarted - noticed).TotalSeconds:0.0} s later; host up again {(recovered - restarted).TotalSeconds:0.0} s after dockerd answered; container started after restart listed"));
+            Assert.Equal(hostId, seenAfter.Container.HostId);
+            var hosts = await MonitorApp.GetJsonAsync<HostSummary[]>(client, "/api/hosts");
+            Assert.Equal(hostId, Assert.Single(hosts).HostId);
+            var activations = app.Services.GetRequiredService<IGrainRuntime>().GetActivations();
+            var duplicates = activations.GroupBy(a => (a.GrainType, a.Key)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.Empty(duplicates);
+            Assert.Equal(hostId, Assert.Single(activations, a => a.GrainType == nameof(HostGrain)).Key);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)engine).DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task DockerUnreachableAtStart_DaemonAppears_RealHostShowsUp()
+    {
+        // Constructing the engine only picks its paths; nothing listens on its socket until it is initialized.
+        var engine = new DockerEngine();
+        try
+        {
+            await using var app = new MonitorApp(engine.DockerHost, kestrel: false);
+            await app.StartAsync();
+            using var client = app.CreateApiClient();
+
+            var unreachable = await Eventually.MatchAsync(
+                () => MonitorApp.GetJsonAsync<HostSummary[]>(client, "/api/hosts"),
+                hosts => hosts.Length == 1 && hosts[0].Status == HostStatus.Unreachable,
+                Deadline,
+                "one unreachable host in /api/hosts");
+            output.WriteLine("before the daemon: " + unreachable[0].HostId + ": " + unreachable[0].Error);
+            Assert.Contains(engine.DockerHost, unreachable[0].Error, StringComparison.Ordinal);
+            Assert.Null(unreachable[0].Host);
+
+            var clock = Stopwatch.StartNew();
+            await ((IAsyncLifetime)engine).InitializeAsync();
+            var ready = clock.Elapsed;
+            var hostId = (await engine.RunAsync("info", "--format", "{{.ID}}")).Trim();
+            var hosts = await Eventually.MatchAsync(
+                () => MonitorApp.GetJsonAsync<HostSummary[]>(client, "/api/hosts"),
+                list => list.Length == 1 && list[0].HostId == hostId && list[0].Status == HostStatus.Up,
+                Deadline,
+                "the real host alone and up in /api/hosts");
+            output.WriteLine(FormattableString.Invariant(
+                $"dockerd ready after {ready.TotalSeconds:0.0} s; host {hostId} up {(clock.Elapsed - ready).TotalSeconds:0.0} s later"));
+            var id = await engine.RunContainerAsync(["--name", LiveApi.UniqueName("late")], "sleep", "600");
+            await WaitForContainerAsync(client, id, ContainerState.Running);
+            Assert.Null(hosts[0].Error);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)engine).DisposeAsync();
+        }
+    }
+
+    private static Task<HostSummary> WaitForHostAsync(HttpClient client, string hostId, string status) =>
+        Eventually.MatchAsync(
+            () => MonitorApp.GetJsonAsync<HostSummary>(client, "/api/hosts/" + hostId),
+            h => h.Status == status,
+            Deadline,
+            $"host {hostId} to be {status}");
+
+    private static Task<ContainerLive> WaitForContainerAsync(HttpClient client, string id, string state) =>
+        Eventually.MatchAsync(
+            () => MonitorApp.GetJsonAsync<ContainerLive>(client, "/api/containers/" + id),
+            c => c.Container.State == state,
+            Deadline,
+            $"{id[..12]} to be {state}");
+}
+
+/// <summary>Tests that stop and start their own engines; separate from the shared live engine.</summary>
+[CollectionDefinition(Name)]
+public sealed class DockerFaultsCollection
+{
+    public const string Name = "docker-faults";
+}
