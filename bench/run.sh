@@ -8,31 +8,36 @@
 #   --counts "50 200 1000"  [COUNTS]    container counts, ascending (containers are added, not recreated)
 #   --window 60             [WINDOW]    seconds measured per tool and N
 #   --warmup S              [WARMUP]    seconds between a tool's start and its window (default 15 + N/40)
-#   --tools "..."           [TOOLS]     subset of: idle ours-cgroup ours-cgroup-lowmem ours-api docker-stats netdata-cgroups netdata-full
+#   --tools "..."           [TOOLS]     subset of: idle ours-cgroup ours-cgroup-gc ours-cgroup-lowmem ours-api docker-stats
+#                                       netdata-cgroups netdata-full
 #   --trials 50             [TRIALS]    latency trials per N in --latency-at
 #   --latency-at "200"      [LATENCY_AT] counts at which latency is measured (default: all)
 #   --loaded 5              [LOADED]    containers with periodic light load (the rest sleep)
 #   --output FILE           [OUTPUT]    results markdown (default bench/RESULTS.md, or bench/out/RESULTS-quick.md)
 #   --no-install                        skip apt-get and the Release builds
+#   --keep                              append to bench/out/results.tsv instead of starting it afresh (add tools to a run)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 OUT=$BENCH_DIR/out
-COMMAND_LINE="bench/run.sh $*"
 
 COUNTS=${COUNTS:-"50 200 1000"}
 WINDOW=${WINDOW:-60}
 WARMUP=${WARMUP:-}
-TOOLS=${TOOLS:-"idle ours-cgroup ours-cgroup-lowmem ours-api docker-stats netdata-cgroups netdata-full"}
+TOOLS=${TOOLS:-"idle ours-cgroup ours-cgroup-gc ours-cgroup-lowmem ours-api docker-stats netdata-cgroups netdata-full"}
 TRIALS=${TRIALS:-50}
 LATENCY_AT=${LATENCY_AT:-}
 LOADED=${LOADED:-5}
 OUTPUT=${OUTPUT:-}
 INSTALL=1
+KEEP=0
 QUICK=0
-# GC settings of the "lowmem" variant of our silo (the csproj already sets workstation, non-concurrent GC).
-LOWMEM_ENV=${LOWMEM_ENV:-"DOTNET_GCgen0size=0x400000 DOTNET_GCConserveMemory=7"}
+# Runtime settings of two variants of our silo (the csproj already sets workstation, non-concurrent GC):
+# "gc" shrinks the gen0 budget and asks the GC to conserve memory; "lowmem" also turns off W^X (its double-mapped
+# JIT code is counted as shared memory in RSS) and dynamic PGO (instrumented code).
+GC_ENV=${GC_ENV:-"DOTNET_GCgen0size=0x400000 DOTNET_GCConserveMemory=7"}
+LOWMEM_ENV=${LOWMEM_ENV:-"$GC_ENV DOTNET_EnableWriteXorExecute=0 DOTNET_TieredPGO=0"}
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,12 +51,15 @@ while [ $# -gt 0 ]; do
     --loaded) LOADED=$2; shift ;;
     --output) OUTPUT=$2; shift ;;
     --no-install) INSTALL=0 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --keep) KEEP=1 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 LATENCY_AT=${LATENCY_AT:-$COUNTS}
+# The effective settings, whether they came from options or the environment.
+COMMAND_LINE="bench/run.sh --counts \"$COUNTS\" --window $WINDOW${WARMUP:+ --warmup $WARMUP} --tools \"$TOOLS\" --trials $TRIALS --latency-at \"$LATENCY_AT\" --loaded $LOADED"
 if [ -z "$OUTPUT" ]; then
   if [ "$QUICK" = 1 ]; then OUTPUT=$OUT/RESULTS-quick.md; else OUTPUT=$BENCH_DIR/RESULTS.md; fi
 fi
@@ -178,10 +186,8 @@ netdata_conf() {
   mkdir -p "$dir"/{conf,cache,lib/cloud.d,log}
   touch "$dir/conf/.opt-out-from-anonymous-statistics"
   printf '[global]\n    enabled = no\n' >"$dir/lib/cloud.d/cloud.conf"
-  # Netdata names a cgroup by what this prints; by id is fine and keeps it off the Docker API.
-  printf '#!/bin/sh\necho "${1##*/}"\n' >"$dir/name.sh"
   printf '#!/bin/sh\nexit 0\n' >"$dir/net.sh"
-  chmod +x "$dir/name.sh" "$dir/net.sh"
+  chmod +x "$dir/net.sh"
   {
     cat <<EOF
 [global]
@@ -208,9 +214,11 @@ netdata_conf() {
     use unified cgroups = no
     check for new cgroups every = 10
     enable by default cgroups matching = ${CTR_PARENT}/*
-    search for cgroups in subpaths matching = ${CTR_PARENT} ${CTR_PARENT}/*
+    # Matched against the directory being listed: descend from the root into our subtree only.
+    search for cgroups in subpaths matching = / ${CTR_PARENT}
     max cgroups to allow = 5000
-    script to get cgroup names = $dir/name.sh
+    # Named by path (so by id), which keeps the rename script off the Docker API.
+    run script to rename cgroups matching = !*
     script to get cgroup network interfaces = $dir/net.sh
 EOF
     if [ "$variant" = cgroups ]; then
@@ -263,6 +271,7 @@ start_tool() {
   case "$name" in
     idle) TOOL_PID=; TOOL_CG= ;;
     ours-cgroup) start_in_group "$TOOL_CG" "$logfile" env $(silo_env cgroup "$name") dotnet "$silo" ;;
+    ours-cgroup-gc) start_in_group "$TOOL_CG" "$logfile" env $(silo_env cgroup "$name") $GC_ENV dotnet "$silo" ;;
     ours-cgroup-lowmem) start_in_group "$TOOL_CG" "$logfile" env $(silo_env cgroup "$name") $LOWMEM_ENV dotnet "$silo" ;;
     ours-api) start_in_group "$TOOL_CG" "$logfile" env $(silo_env docker-api "$name") dotnet "$silo" ;;
     docker-stats)
@@ -306,6 +315,8 @@ group_memory_kb() {
 
 measure() {
   local name=$1 warm=${WARMUP:-$((15 + N / 40))}
+  # Netdata finds cgroups every 10 s and charts them a few cycles later.
+  case "$name" in netdata-*) [ -n "$WARMUP" ] || warm=$((40 + N / 25)) ;; esac
   start_tool "$name"
   log "N=$N $name: warm-up ${warm} s, window ${WINDOW} s"
   sleep "$warm"
@@ -322,7 +333,7 @@ measure() {
   read -r h1 s1 < <(host_jiffies)
   mem=$(group_memory_kb "$TOOL_CG")
   case "$name" in
-    netdata-*) log "N=$N $name: $(curl -s "http://127.0.0.1:$((PORT + 1))/api/v1/charts" | grep -o '"cgroup_[^."]*\.cpu"' | sort -u | wc -l) containers with a cgroup cpu chart; $(curl -s "http://127.0.0.1:$((PORT + 1))/api/v1/charts" | grep -o "\"cgroup_[^\"]*\": {" | head -3 | tr -d "\n")" ;;
+    netdata-*) log "N=$N $name: $(curl -s "http://127.0.0.1:$((PORT + 1))/api/v1/allmetrics?format=shell" | grep -c "^# chart: cgroup_.*\.cpu ") containers with a collected cgroup cpu chart" ;;
   esac
   local load; load=$(cut -d' ' -f1 /proc/loadavg)
   stop_tool
@@ -371,7 +382,7 @@ report() {
     echo "- CPU: $cpu, $(nproc) logical CPUs; $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"
     echo "- Kernel: $kernel; cgroup v1 (cgroupfs driver); dockerd $(dockerd --version | awk '{print $3}' | tr -d ,); Netdata $(netdata -v 2>&1 | awk '{print $2}')"
     echo "- Command: \`$COMMAND_LINE\` (window ${WINDOW} s per tool and N, counts: $COUNTS, $LOADED containers with light periodic load, the rest \`sleep\`)"
-    echo "- Our silo: \`Orleans.Monitor.Silo.dll\`, Release, SQLite, workstation non-concurrent GC (csproj); \`ours-cgroup-lowmem\` adds \`$LOWMEM_ENV\`."
+    echo "- Our silo: \`Orleans.Monitor.Silo.dll\`, Release, SQLite, workstation non-concurrent GC (csproj); \`ours-cgroup-gc\` adds \`$GC_ENV\`; \`ours-cgroup-lowmem\` adds \`$LOWMEM_ENV\`."
     echo
     echo "All-in = the tool's own CPU + the extra CPU of dockerd + containerd + shims over the idle baseline of the same N."
     echo "CPU is cpuacct.usage of a cgroup per tool and one for the daemons (so exited children count too); RSS is VmHWM summed over the tool's processes."
@@ -379,7 +390,8 @@ report() {
   } >"$OUTPUT"
   awk -F'\t' -v out="$OUTPUT" '
     { n[NR]=$1; tool[NR]=$2; el[NR]=$3; tc[NR]=$4; dc[NR]=$5; hwm[NR]=$6; load[NR]=$8; busy[NR]=$9
-      if ($2 == "idle") base[$1] = $5 / $3
+      # A tool is compared with the most recent idle window of the same N (runs may be appended with --keep).
+      if ($2 == "idle") base[$1] = $5 / $3; else rowbase[NR] = base[$1]
       key[$1 "/" $2] = NR; if (!($1 in seen)) { seen[$1]=1; order[++k]=$1 } }
     END {
       for (i = 1; i <= k; i++) {
@@ -393,8 +405,9 @@ report() {
             printf "| idle baseline (daemons only) | - | %.2f s daemon CPU | %.2f | - | - | - | %s | %.0f |\n", dc[r], 100 * dc[r] / el[r], load[r], busy[r] >> out
             continue
           }
-          extra = dc[r] / el[r] - base[N]
-          allin = tc[r] / el[r] + extra
+          extra = dc[r] / el[r] - rowbase[r]
+          # A tool cannot make the daemons do less: a negative difference is noise and counts as 0 in the all-in.
+          allin = tc[r] / el[r] + (extra > 0 ? extra : 0)
           ms = 1000 * allin / N
           allins[N "/" tool[r]] = allin
           printf "| %s | %.2f | %.2f | %.2f | %.4f | %.1f | %.0f | %s | %.0f |\n", tool[r], tc[r], extra * el[r], 100 * allin, ms, hwm[r] / 1024, hwm[r] / N, load[r], busy[r] >> out
@@ -432,7 +445,7 @@ report() {
 
 # ---------------------------------------------------------------- main
 [ "$INSTALL" = 1 ] && install
-: >"$TSV"; : >"$OUT/latency.tsv"
+if [ "$KEEP" = 0 ]; then : >"$TSV"; : >"$OUT/latency.tsv"; fi
 start_dockerd
 build_image
 for N in $COUNTS; do
