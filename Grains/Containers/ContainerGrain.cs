@@ -13,7 +13,7 @@ using Orleans.Monitor.Grains.Windows;
 namespace Orleans.Monitor.Grains.Containers;
 
 /// <summary>
-/// Samples one container on a grain timer, derives <c>docker stats</c> numbers, keeps the rolling window and closes
+/// Samples one container each time its host grain ticks, derives <c>docker stats</c> numbers, keeps the rolling window and closes
 /// minutes. All state is touched only inside the grain's turns.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
@@ -32,21 +32,10 @@ public sealed partial class ContainerGrain(
     private IContainerStatsReader? _reader;
     private CounterReading? _previous;
     private ContainerSample? _latest;
-    private IGrainTimer? _timer;
     private int _failures;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _timer = RegisterGrainTimer(
-            static (grain, ct) => grain.SampleAsync(ct),
-            this,
-            new GrainTimerCreationOptions { DueTime = options.Value.Interval, Period = options.Value.Interval });
-        return Task.CompletedTask;
-    }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _timer?.Dispose();
         await CloseReaderAsync().ConfigureAwait(false);
         if (_minutes?.Flush() is { } last)
         {
@@ -105,7 +94,7 @@ public sealed partial class ContainerGrain(
         return Task.FromResult<IReadOnlyList<SamplePoint>>(_window.Since(since));
     }
 
-    private async Task SampleAsync(CancellationToken cancellationToken)
+    public async Task SampleAsync()
     {
         if (_minutes?.CloseIfElapsed(clock.GetUtcNow()) is { } elapsed)
         {
@@ -120,10 +109,10 @@ public sealed partial class ContainerGrain(
         StatsReadResult result;
         try
         {
-            result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            result = await _reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
             _failures = 0;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
             await OnReadFailedAsync(ex).ConfigureAwait(false);
             return;

@@ -18,6 +18,12 @@ public interface IContainerGrain : IGrainWithStringKey
     Task RemoveAsync(ContainerInfo removed);
 
     Task<IReadOnlyList<SamplePoint>> GetWindowAsync(int seconds);
+
+    /// <summary>
+    /// Takes one sample. The host grain asks all its containers at once, once per interval, so a host's samples land
+    /// together and its frame goes out right after them, instead of every grain waking on a timer of its own.
+    /// </summary>
+    Task SampleAsync();
 }
 
 /// <summary>What the host grain tells a container grain.</summary>

@@ -27,6 +27,7 @@ public sealed partial class HostGrain(
     IMonitorSink sink,
     TimeProvider clock,
     IOptions<HostWatchOptions> options,
+    IOptions<SamplingOptions> sampling,
     ILogger<HostGrain> logger) : Grain, IHostGrain, IDisposable
 {
     // Events that change what a container is or whether it runs; exec_*, attach, resize and the like do not.
@@ -38,6 +39,7 @@ public sealed partial class HostGrain(
     private static readonly TimeSpan HostSeenInterval = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, ContainerAssignment> _containers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _sampling = new(StringComparer.Ordinal);
     private readonly SupervisionPolicy _reconnectPolicy = new()
     {
         BaseDelay = options.Value.ReconnectBaseDelay,
@@ -64,7 +66,7 @@ public sealed partial class HostGrain(
             SupervisionPolicy.Default,
             clock,
             logger);
-        RegisterGrainTimer(static (g, ct) => g.PublishFrameAsync(ct), this, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = o.FrameInterval });
+        RegisterGrainTimer(static (g, ct) => g.TickAsync(ct), this, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = sampling.Value.Interval });
         RegisterGrainTimer(static (g, _) => g.ReconcileAsync(full: false), this, new GrainTimerCreationOptions { DueTime = o.ReconcileInterval, Period = o.ReconcileInterval });
         return Task.CompletedTask;
     }
@@ -228,12 +230,63 @@ public sealed partial class HostGrain(
         _children!.Remove(containerId);
     }
 
+    /// <summary>One interval: every container samples at once, then the frame goes out with the fresh samples.</summary>
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        if (_info is null)
+        {
+            return;
+        }
+
+        await SampleContainersAsync().ConfigureAwait(false);
+        await PublishFrameAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SampleContainersAsync()
+    {
+        foreach (var id in _containers.Keys)
+        {
+            // A container still busy with its previous sample (a slow stats stream) is not asked again.
+            if (!_sampling.TryGetValue(id, out var pending) || pending.IsCompleted)
+            {
+                _sampling[id] = GrainFactory.GetGrain<IContainerGrain>(id).SampleAsync();
+            }
+        }
+
+        foreach (var id in _sampling.Keys.Where(id => !_containers.ContainsKey(id)).ToList())
+        {
+            _sampling.Remove(id);
+        }
+
+        var all = Task.WhenAll(_sampling.Values);
+        try
+        {
+            // Bounded so one stuck container delays nobody's frame by more than a fraction of the interval.
+            await all.WaitAsync(sampling.Value.Interval * 0.8, clock).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var pending = _sampling.Count(s => !s.Value.IsCompleted);
+            LogSamplingSlow(pending);
+        }
+        catch (Exception) when (all.IsFaulted)
+        {
+            // A grain call that failed (overloaded, failed activation) is that container's problem, reported below.
+        }
+
+        foreach (var (id, task) in _sampling.Where(s => s.Value.IsFaulted))
+        {
+            _children!.ReportFault(id, task.Exception!.GetBaseException());
+        }
+    }
+
     private async Task PublishFrameAsync(CancellationToken cancellationToken)
     {
         if (_info is null)
         {
             return;
         }
+
 
         await HandleChildReportsAsync().ConfigureAwait(false);
         await _children!.RestartDueAsync(cancellationToken).ConfigureAwait(false);
@@ -347,6 +400,9 @@ public sealed partial class HostGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Container grain {ContainerId} faulted: {Reason}")]
     private partial void LogChildFaulted(string containerId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Pending} containers had not finished sampling when the frame went out")]
+    private partial void LogSamplingSlow(int pending);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Following events of host {HostId} failed unexpectedly")]
     private partial void LogEventsLoopFailed(Exception exception, string hostId);

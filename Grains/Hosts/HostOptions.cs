@@ -7,10 +7,6 @@ public sealed class HostWatchOptions
 {
     public const string Section = "Host";
 
-    /// <summary>How often a live frame of the host is published.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
-    public TimeSpan FrameInterval { get; set; } = TimeSpan.FromSeconds(1);
-
     /// <summary>How often the container list is re-read to catch events the daemon dropped.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
