@@ -34,6 +34,11 @@ public sealed partial class ContainerGrain(
     private IGrainTimer? _timer;
     private int _failures;
 
+    // Reports to the host grain that are still in flight. Grains are not reentrant: awaiting the host inside a turn
+    // deadlocks both grains when the host is calling this one at that moment (a "die" event refreshing us while we
+    // report the vanished cgroup), and that froze the whole host. They are observed on later ticks and on deactivation.
+    private readonly List<Task> _hostReports = [];
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _timer = RegisterGrainTimer(
@@ -46,6 +51,15 @@ public sealed partial class ContainerGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _timer?.Dispose();
+        try
+        {
+            await Task.WhenAll(_hostReports).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogHostReportFailed(ex, GrainKey);
+        }
+
         await CloseReaderAsync().ConfigureAwait(false);
         if (_minutes?.Flush() is { } last)
         {
@@ -106,6 +120,7 @@ public sealed partial class ContainerGrain(
 
     private async Task SampleAsync(CancellationToken cancellationToken)
     {
+        ObserveHostReports();
         if (_minutes?.CloseIfElapsed(clock.GetUtcNow()) is { } elapsed)
         {
             sink.MinuteClosed(elapsed);
@@ -143,7 +158,7 @@ public sealed partial class ContainerGrain(
                 await CloseReaderAsync().ConfigureAwait(false);
                 _previous = null;
                 _latest = null;
-                await GrainFactory.GetGrain<IHostGrain>(_assignment.Info.HostId).ContainerVanishedAsync(_assignment.Info.Id).ConfigureAwait(false);
+                _hostReports.Add(GrainFactory.GetGrain<IHostGrain>(_assignment.Info.HostId).ContainerVanishedAsync(_assignment.Info.Id));
                 break;
             case ReadingStatus.NoData:
             default:
@@ -184,8 +199,21 @@ public sealed partial class ContainerGrain(
         {
             _failures = 0;
             await CloseReaderAsync().ConfigureAwait(false);
-            await GrainFactory.GetGrain<IHostGrain>(_assignment.Info.HostId)
-                .ContainerFaultedAsync(_assignment.Info.Id, exception.Message).ConfigureAwait(false);
+            _hostReports.Add(GrainFactory.GetGrain<IHostGrain>(_assignment.Info.HostId)
+                .ContainerFaultedAsync(_assignment.Info.Id, exception.Message));
+        }
+    }
+
+    /// <summary>Drops finished host reports, logging any that failed.</summary>
+    private void ObserveHostReports()
+    {
+        foreach (var report in _hostReports.Where(r => r.IsCompleted).ToList())
+        {
+            _hostReports.Remove(report);
+            if (report.Exception is { } failure)
+            {
+                LogHostReportFailed(failure.GetBaseException(), _assignment?.Info.Id ?? "");
+            }
         }
     }
 
@@ -204,6 +232,9 @@ public sealed partial class ContainerGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Container {ContainerId} vanished between list and read")]
     private partial void LogContainerVanished(string containerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting container {ContainerId} to its host grain failed")]
+    private partial void LogHostReportFailed(Exception exception, string containerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sampling container {ContainerId} failed ({Failures} in a row)")]
     private partial void LogSampleFailed(Exception exception, string containerId, int failures);
