@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Live;
+using Orleans.Monitor.Grains.Runtime;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
@@ -201,6 +203,32 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task ShortLivedContainers_ExitWhileSampled_HostKeepsUpdating()
+    {
+        // A container whose cgroup vanishes under its sampler reports to the host grain; that report must not
+        // block the host (it once deadlocked host and container grain, freezing the whole host).
+        var ids = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            ids.Add(await live.Engine.RunContainerAsync(["--name", LiveApi.UniqueName("brief")], "sh", "-c", "sleep 1.5; exit 3"));
+        }
+
+        foreach (var id in ids)
+        {
+            var exited = await WaitForStateAsync(id, ContainerState.Exited);
+            Assert.Equal(3, exited.Container.ExitCode);
+        }
+
+        var name = LiveApi.UniqueName("after-brief");
+        var after = await live.Engine.RunContainerAsync(["--name", name], "sleep", "600");
+        await Eventually.MatchAsync(
+            () => MonitorApp.GetJsonAsync<ContainerLive>(_client, "/api/containers/" + after),
+            c => c.Sample is not null,
+            Deadline,
+            $"{name} to be sampled after the short-lived ones");
+    }
+
+    [Fact]
     public async Task RemoveForce_Container_GoneFromListButStillResolvable()
     {
         var name = LiveApi.UniqueName("rm");
@@ -280,12 +308,27 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
         Assert.All(expected, p => Assert.Contains(p, paths));
     }
 
-    private Task<ContainerLive> WaitForStateAsync(string id, string state) =>
-        Eventually.MatchAsync(
-            () => MonitorApp.GetJsonAsync<ContainerLive>(_client, "/api/containers/" + id),
-            c => c.Container.State == state,
-            Deadline,
-            $"{id[..12]} to be {state}");
+    private async Task<ContainerLive> WaitForStateAsync(string id, string state)
+    {
+        try
+        {
+            return await Eventually.MatchAsync(
+                () => MonitorApp.GetJsonAsync<ContainerLive>(_client, "/api/containers/" + id),
+                c => c.Container.State == state,
+                Deadline,
+                $"{id[..12]} to be {state}");
+        }
+        catch (TimeoutException)
+        {
+            // Busy or backed-up grains are the usual reason a state never arrives.
+            foreach (var a in live.App.Services.GetRequiredService<IGrainRuntime>().GetActivations().Where(a => a.TurnRunning || a.MailboxDepth > 0))
+            {
+                output.WriteLine($"{a.GrainType}/{a.Key}: {a.State}, turn running {a.TurnRunning}, mailbox {a.MailboxDepth}, last activity {a.LastActivity:O}");
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Parses docker's human sizes ("1.5MiB", "512KiB", "12B").</summary>
     private static double ParseSize(string text)
