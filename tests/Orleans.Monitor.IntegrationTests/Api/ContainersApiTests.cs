@@ -70,25 +70,38 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
         // Other builds share these two cores, so one 5-second window can be starved: poll until a window of five
         // consecutive samples averages 50 % ± 5 and log every window seen.
         var averages = new List<double>();
-        var window = await Eventually.MatchAsync(
-            () => MonitorApp.GetJsonAsync<ContainerLiveWindow>(_client, $"/api/containers/{id}/live?seconds=6"),
-            w =>
-            {
-                if (w.Points.Count < 5)
+        ContainerLiveWindow window;
+        try
+        {
+            window = await Eventually.MatchAsync(
+                () => MonitorApp.GetJsonAsync<ContainerLiveWindow>(_client, $"/api/containers/{id}/live?seconds=6"),
+                w =>
                 {
-                    return false;
-                }
+                    if (w.Points.Count < 5)
+                    {
+                        return false;
+                    }
 
-                var average = w.Points.TakeLast(5).Average(p => (double)p.CpuPercent);
-                if (averages.Count == 0 || averages[^1] != average)
-                {
-                    averages.Add(average);
-                }
+                    var average = w.Points.TakeLast(5).Average(p => (double)p.CpuPercent);
+                    if (averages.Count == 0 || averages[^1] != average)
+                    {
+                        averages.Add(average);
+                    }
 
-                return average is >= 45 and <= 55;
-            },
-            Deadline,
-            $"{name} to average 50 % ± 5 over 5 samples");
+                    return average is >= 45 and <= 55;
+                },
+                Deadline,
+                $"{name} to average 50 % ± 5 over 5 samples");
+        }
+        catch (TimeoutException)
+        {
+            // Tell a starved machine from a wrong number: docker's own reading of the same container right now.
+            var docker = (await live.Engine.RunAsync("stats", "--no-stream", "--format", "{{.CPUPerc}}", id)).Trim();
+            output.WriteLine(FormattableString.Invariant(
+                $"windows seen: {string.Join(", ", averages.Select(v => v.ToString("0.0", CultureInfo.InvariantCulture)))}; docker stats now: {docker}; load: {File.ReadAllText("/proc/loadavg").Trim()}"));
+            throw;
+        }
+
         var last = window.Points.TakeLast(5).Select(p => (double)p.CpuPercent).ToList();
 
         output.WriteLine(FormattableString.Invariant(
