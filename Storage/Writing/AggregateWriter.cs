@@ -28,6 +28,7 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
     private readonly Dictionary<string, ContainerInfo> _containers = [];
     private readonly List<MinuteAggregate> _batch = [];
     private readonly CancellationTokenSource _stopping = new();
+    private Task? _stop;
     private Task? _loop;
     private int _batchCount;
     private long _dropped;
@@ -100,7 +101,19 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
     }
 
     /// <summary>Stops the loop, then keeps flushing until everything is written or the host's stop timeout ends.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Idempotent: a host can be stopped twice (WebApplicationFactory stops it while Program's RunAsync stops and
+    /// disposes it too); a second stop must not touch what the first one's dispose released.
+    /// </remarks>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return _stop ??= StopOnceAsync(cancellationToken);
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
