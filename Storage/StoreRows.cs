@@ -1,5 +1,9 @@
+using System.Data.Common;
 using System.Text.Json;
+using Orleans.Monitor.Contracts.Containers;
+using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Metrics;
+using Orleans.Monitor.Contracts.Storage;
 
 namespace Orleans.Monitor.Storage;
 
@@ -38,4 +42,74 @@ internal static class StoreRows
 
         return byKey.Count == aggregates.Count ? aggregates : byKey.Values;
     }
+
+    public static async Task<IReadOnlyList<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Reads a host row; <paramref name="time"/> reads a timestamp column as the store keeps it.</summary>
+    public static StoredHost ReadHost(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time) =>
+        new(
+            new HostInfo(
+                r.GetString(0),
+                r.GetString(1),
+                r.GetInt32(2),
+                r.GetInt64(3),
+                r.GetString(4),
+                r.GetString(5),
+                r.GetString(6),
+                r.GetString(7),
+                r.GetString(8),
+                r.GetString(9),
+                r.GetString(10)),
+            time(r, 11));
+
+    public static ContainerInfo ReadContainer(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time) =>
+        new(
+            r.GetString(0),
+            r.GetString(1),
+            r.GetString(2),
+            r.GetString(3),
+            DeserializeLabels(r.GetString(4)),
+            r.IsDBNull(5) ? null : r.GetString(5),
+            r.IsDBNull(6) ? null : r.GetString(6),
+            r.GetString(7),
+            r.IsDBNull(8) ? null : r.GetString(8),
+            time(r, 9),
+            r.IsDBNull(10) ? null : time(r, 10),
+            r.IsDBNull(11) ? null : time(r, 11),
+            r.IsDBNull(12) ? null : r.GetInt32(12),
+            r.GetBoolean(13),
+            r.GetBoolean(14));
+
+    /// <summary>Reads a minute row; <paramref name="minute"/> reads the minute column as the store keeps it.</summary>
+    public static MinuteAggregate ReadAggregate(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> minute) =>
+        new(
+            r.GetString(0),
+            r.GetString(1),
+            minute(r, 2),
+            r.GetInt32(3),
+            r.GetDouble(4),
+            r.GetDouble(5),
+            r.GetDouble(6),
+            r.GetDouble(7),
+            r.GetInt64(8),
+            r.GetInt64(9),
+            r.GetInt64(10),
+            r.GetInt64(11),
+            r.GetInt64(12),
+            r.GetInt64(13),
+            r.GetInt64(14),
+            r.GetInt64(15),
+            r.GetInt64(16),
+            r.GetInt64(17),
+            r.GetInt64(18));
 }

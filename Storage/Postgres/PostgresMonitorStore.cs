@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -190,14 +191,14 @@ public sealed class PostgresMonitorStore(
     public async Task<IReadOnlyList<StoredHost>> GetHostsAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""SELECT {HostColumns} FROM hosts ORDER BY name COLLATE "C", host_id COLLATE "C";""");
-        return await ReadAllAsync(command, ReadHost, cancellationToken).ConfigureAwait(false);
+        return await StoreRows.ReadAllAsync(command, ReadHostRow, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredHost?> GetHostAsync(string hostId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {HostColumns} FROM hosts WHERE host_id = @id;");
         command.Parameters.AddWithValue("id", hostId);
-        var hosts = await ReadAllAsync(command, ReadHost, cancellationToken).ConfigureAwait(false);
+        var hosts = await StoreRows.ReadAllAsync(command, ReadHostRow, cancellationToken).ConfigureAwait(false);
         return hosts.Count == 0 ? null : hosts[0];
     }
 
@@ -216,7 +217,7 @@ public sealed class PostgresMonitorStore(
         command.Parameters.AddWithValue("state", NpgsqlDbType.Text, (object?)query.State ?? DBNull.Value);
         command.Parameters.AddWithValue("name", NpgsqlDbType.Text, (object?)query.NameContains ?? DBNull.Value);
         command.Parameters.AddWithValue("include_removed", query.IncludeRemoved);
-        return await ReadAllAsync(command, ReadContainer, cancellationToken).ConfigureAwait(false);
+        return await StoreRows.ReadAllAsync(command, ReadContainerRow, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ContainerLookup> FindContainerAsync(string idOrPrefix, CancellationToken cancellationToken)
@@ -235,7 +236,7 @@ public sealed class PostgresMonitorStore(
             """);
         command.Parameters.AddWithValue("id", idOrPrefix);
         command.Parameters.AddWithValue("pattern", StoreRows.PrefixPattern(idOrPrefix));
-        var matches = await ReadAllAsync(command, ReadContainer, cancellationToken).ConfigureAwait(false);
+        var matches = await StoreRows.ReadAllAsync(command, ReadContainerRow, cancellationToken).ConfigureAwait(false);
         return matches.Count switch
         {
             0 => ContainerLookup.NotFound,
@@ -253,7 +254,7 @@ public sealed class PostgresMonitorStore(
             ORDER BY minute;
             """);
         AddRange(command, containerId, range);
-        return await ReadAllAsync(command, ReadAggregate, cancellationToken).ConfigureAwait(false);
+        return await StoreRows.ReadAllAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<MinuteAggregate>> GetHostHistoryAsync(string hostId, TimeRange range, CancellationToken cancellationToken)
@@ -265,7 +266,7 @@ public sealed class PostgresMonitorStore(
             ORDER BY minute, container_id COLLATE "C";
             """);
         AddRange(command, hostId, range);
-        return await ReadAllAsync(command, ReadAggregate, cancellationToken).ConfigureAwait(false);
+        return await StoreRows.ReadAllAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddRange(NpgsqlCommand command, string id, TimeRange range)
@@ -275,71 +276,9 @@ public sealed class PostgresMonitorStore(
         command.Parameters.AddWithValue("end", range.End.ToUniversalTime());
     }
 
-    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
-    {
-        var rows = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(read(reader));
-        }
+    private static StoredHost ReadHostRow(DbDataReader r) => StoreRows.ReadHost(r, static (r, i) => r.GetFieldValue<DateTimeOffset>(i));
 
-        return rows;
-    }
+    private static ContainerInfo ReadContainerRow(DbDataReader r) => StoreRows.ReadContainer(r, static (r, i) => r.GetFieldValue<DateTimeOffset>(i));
 
-    private static StoredHost ReadHost(NpgsqlDataReader r) =>
-        new(
-            new HostInfo(
-                r.GetString(0),
-                r.GetString(1),
-                r.GetInt32(2),
-                r.GetInt64(3),
-                r.GetString(4),
-                r.GetString(5),
-                r.GetString(6),
-                r.GetString(7),
-                r.GetString(8),
-                r.GetString(9),
-                r.GetString(10)),
-            r.GetFieldValue<DateTimeOffset>(11));
-
-    private static ContainerInfo ReadContainer(NpgsqlDataReader r) =>
-        new(
-            r.GetString(0),
-            r.GetString(1),
-            r.GetString(2),
-            r.GetString(3),
-            StoreRows.DeserializeLabels(r.GetString(4)),
-            r.IsDBNull(5) ? null : r.GetString(5),
-            r.IsDBNull(6) ? null : r.GetString(6),
-            r.GetString(7),
-            r.IsDBNull(8) ? null : r.GetString(8),
-            r.GetFieldValue<DateTimeOffset>(9),
-            r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10),
-            r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
-            r.IsDBNull(12) ? null : r.GetInt32(12),
-            r.GetBoolean(13),
-            r.GetBoolean(14));
-
-    private static MinuteAggregate ReadAggregate(NpgsqlDataReader r) =>
-        new(
-            r.GetString(0),
-            r.GetString(1),
-            r.GetFieldValue<DateTimeOffset>(2),
-            r.GetInt32(3),
-            r.GetDouble(4),
-            r.GetDouble(5),
-            r.GetDouble(6),
-            r.GetDouble(7),
-            r.GetInt64(8),
-            r.GetInt64(9),
-            r.GetInt64(10),
-            r.GetInt64(11),
-            r.GetInt64(12),
-            r.GetInt64(13),
-            r.GetInt64(14),
-            r.GetInt64(15),
-            r.GetInt64(16),
-            r.GetInt64(17),
-            r.GetInt64(18));
+    private static MinuteAggregate ReadAggregateRow(DbDataReader r) => StoreRows.ReadAggregate(r, static (r, i) => r.GetFieldValue<DateTimeOffset>(i));
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -181,7 +182,7 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {HostColumns} FROM hosts ORDER BY name, host_id;";
-        return await ReadAllAsync(command, ReadHost, cancellationToken).ConfigureAwait(false);
+        return await StoreRows.ReadAllAsync(command, ReadHostRow, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredHost?> GetHostAsync(string hostId, CancellationToken cancellationToken)
@@ -190,7 +191,7 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {HostColumns} FROM hosts WHERE host_id = $id;";
         command.Parameters.AddWithValue("$id", hostId);
-        var hosts = await ReadAllAsync(command, ReadHost, cancellationToken).ConfigureAwait(false);
+        var hosts = await StoreRows.ReadAllAsync(command, ReadHostRow, cancellationToken).ConfigureAwait(false);
         return hosts.Count == 0 ? null : hosts[0];
     }
 
@@ -211,7 +212,7 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
         command.Parameters.AddWithValue("$state", (object?)query.State ?? DBNull.Value);
         command.Parameters.AddWithValue("$name", (object?)query.NameContains ?? DBNull.Value);
         command.Parameters.AddWithValue("$include_removed", query.IncludeRemoved ? 1 : 0);
-        return await ReadAllAsync(command, ReadContainer, cancellationToken).ConfigureAwait(false);
+        return await StoreRows.ReadAllAsync(command, ReadContainerRow, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ContainerLookup> FindContainerAsync(string idOrPrefix, CancellationToken cancellationToken)
@@ -235,7 +236,7 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
             """;
         command.Parameters.AddWithValue("$id", idOrPrefix);
         command.Parameters.AddWithValue("$pattern", StoreRows.PrefixPattern(idOrPrefix));
-        var matches = await ReadAllAsync(command, ReadContainer, cancellationToken).ConfigureAwait(false);
+        var matches = await StoreRows.ReadAllAsync(command, ReadContainerRow, cancellationToken).ConfigureAwait(false);
         return matches.Count switch
         {
             0 => ContainerLookup.NotFound,
@@ -255,7 +256,7 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
             ORDER BY minute;
             """;
         AddRange(command, containerId, range);
-        return await ReadAllAsync(command, ReadAggregate, cancellationToken).ConfigureAwait(false);
+        return await StoreRows.ReadAllAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<MinuteAggregate>> GetHostHistoryAsync(string hostId, TimeRange range, CancellationToken cancellationToken)
@@ -269,7 +270,7 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
             ORDER BY minute, container_id;
             """;
         AddRange(command, hostId, range);
-        return await ReadAllAsync(command, ReadAggregate, cancellationToken).ConfigureAwait(false);
+        return await StoreRows.ReadAllAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddRange(SqliteCommand command, string id, TimeRange range)
@@ -315,78 +316,17 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
         }
     }
 
-    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
-    {
-        var rows = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
-    }
-
-    private static StoredHost ReadHost(SqliteDataReader r) =>
-        new(
-            new HostInfo(
-                r.GetString(0),
-                r.GetString(1),
-                r.GetInt32(2),
-                r.GetInt64(3),
-                r.GetString(4),
-                r.GetString(5),
-                r.GetString(6),
-                r.GetString(7),
-                r.GetString(8),
-                r.GetString(9),
-                r.GetString(10)),
-            ParseTime(r.GetString(11)));
-
-    private static ContainerInfo ReadContainer(SqliteDataReader r) =>
-        new(
-            r.GetString(0),
-            r.GetString(1),
-            r.GetString(2),
-            r.GetString(3),
-            StoreRows.DeserializeLabels(r.GetString(4)),
-            r.IsDBNull(5) ? null : r.GetString(5),
-            r.IsDBNull(6) ? null : r.GetString(6),
-            r.GetString(7),
-            r.IsDBNull(8) ? null : r.GetString(8),
-            ParseTime(r.GetString(9)),
-            r.IsDBNull(10) ? null : ParseTime(r.GetString(10)),
-            r.IsDBNull(11) ? null : ParseTime(r.GetString(11)),
-            r.IsDBNull(12) ? null : r.GetInt32(12),
-            r.GetInt64(13) != 0,
-            r.GetInt64(14) != 0);
-
-    private static MinuteAggregate ReadAggregate(SqliteDataReader r) =>
-        new(
-            r.GetString(0),
-            r.GetString(1),
-            DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(2)),
-            r.GetInt32(3),
-            r.GetDouble(4),
-            r.GetDouble(5),
-            r.GetDouble(6),
-            r.GetDouble(7),
-            r.GetInt64(8),
-            r.GetInt64(9),
-            r.GetInt64(10),
-            r.GetInt64(11),
-            r.GetInt64(12),
-            r.GetInt64(13),
-            r.GetInt64(14),
-            r.GetInt64(15),
-            r.GetInt64(16),
-            r.GetInt64(17),
-            r.GetInt64(18));
-
     // Round-trip ISO-8601 in UTC sorts as text and keeps every tick.
     private static string FormatTime(DateTimeOffset time) =>
         time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    private static StoredHost ReadHostRow(DbDataReader r) => StoreRows.ReadHost(r, static (r, i) => ParseTime(r.GetString(i)));
+
+    private static ContainerInfo ReadContainerRow(DbDataReader r) => StoreRows.ReadContainer(r, static (r, i) => ParseTime(r.GetString(i)));
+
+    private static MinuteAggregate ReadAggregateRow(DbDataReader r) =>
+        StoreRows.ReadAggregate(r, static (r, i) => DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(i)));
 }
