@@ -7,7 +7,7 @@
 # Options (or the environment variable in brackets):
 #   --counts "50 200 1000"  [COUNTS]    container counts, ascending (containers are added, not recreated)
 #   --window 60             [WINDOW]    seconds measured per tool and N
-#   --warmup S              [WARMUP]    seconds between a tool's start and its window (default 15 + N/40)
+#   --warmup S              [WARMUP]    seconds between a tool's start and its window (default 75 + N/40: .NET tiered JIT settles in about a minute)
 #   --tools "..."           [TOOLS]     subset of: idle ours-cgroup ours-cgroup-gc ours-cgroup-lowmem ours-api docker-stats
 #                                       netdata-cgroups netdata-full
 #   --trials 50             [TRIALS]    latency trials per N in --latency-at
@@ -314,7 +314,7 @@ group_memory_kb() {
 }
 
 measure() {
-  local name=$1 warm=${WARMUP:-$((15 + N / 40))}
+  local name=$1 warm=${WARMUP:-$((75 + N / 40))}
   # Netdata finds cgroups every 10 s and charts them a few cycles later.
   case "$name" in netdata-*) [ -n "$WARMUP" ] || warm=$((40 + N / 25)) ;; esac
   start_tool "$name"
