@@ -112,4 +112,12 @@ internal static class StoreRows
             r.GetInt64(16),
             r.GetInt64(17),
             r.GetInt64(18));
+
+    /// <summary>At most two rows are read for a prefix: none, one, or "several".</summary>
+    public static ContainerLookup ToLookup(IReadOnlyList<ContainerInfo> matches) => matches.Count switch
+    {
+        0 => ContainerLookup.NotFound,
+        1 => new ContainerLookup(matches[0], false),
+        _ => ContainerLookup.AmbiguousMatch,
+    };
 }

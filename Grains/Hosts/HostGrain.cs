@@ -225,6 +225,7 @@ public sealed partial class HostGrain(
             return;
         }
 
+        _sampling.Remove(containerId);
         var removed = assignment.Info with { State = ContainerState.Removed, Removed = true };
         await GrainFactory.GetGrain<IContainerGrain>(containerId).RemoveAsync(removed).ConfigureAwait(false);
         _children!.Remove(containerId);
@@ -251,11 +252,6 @@ public sealed partial class HostGrain(
             {
                 _sampling[id] = GrainFactory.GetGrain<IContainerGrain>(id).SampleAsync();
             }
-        }
-
-        foreach (var id in _sampling.Keys.Where(id => !_containers.ContainsKey(id)).ToList())
-        {
-            _sampling.Remove(id);
         }
 
         var all = Task.WhenAll(_sampling.Values);

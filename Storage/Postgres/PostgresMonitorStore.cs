@@ -237,12 +237,7 @@ public sealed class PostgresMonitorStore(
         command.Parameters.AddWithValue("id", idOrPrefix);
         command.Parameters.AddWithValue("pattern", StoreRows.PrefixPattern(idOrPrefix));
         var matches = await StoreRows.ReadAllAsync(command, ReadContainerRow, cancellationToken).ConfigureAwait(false);
-        return matches.Count switch
-        {
-            0 => ContainerLookup.NotFound,
-            1 => new ContainerLookup(matches[0], false),
-            _ => ContainerLookup.AmbiguousMatch,
-        };
+        return StoreRows.ToLookup(matches);
     }
 
     public async Task<IReadOnlyList<MinuteAggregate>> GetContainerHistoryAsync(string containerId, TimeRange range, CancellationToken cancellationToken)

@@ -134,16 +134,7 @@ internal sealed class CgroupV1Counters : ICgroupCounters
         sample.BlockReadBytes = read;
         sample.BlockWriteBytes = write;
 
-        if (_pidsCurrent is not null)
-        {
-            sample.HasPids = true;
-            sample.Pids = CgroupFileParser.ParseSingle(buffer.Read(_pidsCurrent));
-        }
-
-        if (_pidsMax is not null)
-        {
-            sample.PidsLimit = CgroupFileParser.ParseSingle(buffer.Read(_pidsMax), whenMax: 0);
-        }
+        PidsFiles.Read(buffer, _pidsCurrent, _pidsMax, ref sample);
     }
 
     public void Dispose()
@@ -250,16 +241,7 @@ internal sealed class CgroupV2Counters : ICgroupCounters
             CgroupFileParser.SumIoStat(buffer.Read(_ioStat), out sample.BlockReadBytes, out sample.BlockWriteBytes);
         }
 
-        if (_pidsCurrent is not null)
-        {
-            sample.HasPids = true;
-            sample.Pids = CgroupFileParser.ParseSingle(buffer.Read(_pidsCurrent));
-        }
-
-        if (_pidsMax is not null)
-        {
-            sample.PidsLimit = CgroupFileParser.ParseSingle(buffer.Read(_pidsMax), whenMax: 0);
-        }
+        PidsFiles.Read(buffer, _pidsCurrent, _pidsMax, ref sample);
     }
 
     public void Dispose()
@@ -271,5 +253,23 @@ internal sealed class CgroupV2Counters : ICgroupCounters
         _ioStat?.Dispose();
         _pidsCurrent?.Dispose();
         _pidsMax?.Dispose();
+    }
+}
+
+/// <summary>The pids controller has the same two files on cgroup v1 and v2.</summary>
+internal static class PidsFiles
+{
+    public static void Read(ReadBuffer buffer, SafeFileHandle? current, SafeFileHandle? max, ref CgroupSample sample)
+    {
+        if (current is not null)
+        {
+            sample.HasPids = true;
+            sample.Pids = CgroupFileParser.ParseSingle(buffer.Read(current));
+        }
+
+        if (max is not null)
+        {
+            sample.PidsLimit = CgroupFileParser.ParseSingle(buffer.Read(max), whenMax: 0);
+        }
     }
 }
