@@ -10,7 +10,7 @@ try
 {
     await app.RunAsync();
 }
-catch (StorageConfigurationException ex)
+catch (InvalidSettingException ex)
 {
     // A bad setting is not a crash: one line naming it, and a distinct exit code for supervisors.
     await Console.Error.WriteLineAsync(ex.Message);

@@ -1,15 +1,19 @@
 namespace Orleans.Monitor.Contracts.Hosts;
 
 /// <summary>Facts about one Docker host, keyed by the daemon ID from <c>/info</c> (names are not unique).</summary>
+/// <param name="HostId">The Docker daemon ID (<c>ID</c> of <c>GET /info</c>); the key of the host everywhere.</param>
+/// <param name="MemoryTotalBytes">Physical memory of the host in bytes (<c>MemTotal</c> of <c>/info</c>).</param>
+/// <param name="StatsSource">Where container counters come from: <c>cgroup</c> or <c>docker-api</c>.</param>
+[GenerateSerializer, Immutable]
 public sealed record HostInfo(
-    string HostId,
-    string Name,
-    int Cpus,
-    long MemoryTotalBytes,
-    string OperatingSystem,
-    string KernelVersion,
-    string DockerVersion,
-    string ApiVersion,
-    string CgroupVersion,
-    string CgroupDriver,
-    string StatsSource);
+    [property: Id(0)] string HostId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] int Cpus,
+    [property: Id(3)] long MemoryTotalBytes,
+    [property: Id(4)] string OperatingSystem,
+    [property: Id(5)] string KernelVersion,
+    [property: Id(6)] string DockerVersion,
+    [property: Id(7)] string ApiVersion,
+    [property: Id(8)] string CgroupVersion,
+    [property: Id(9)] string CgroupDriver,
+    [property: Id(10)] string StatsSource);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Metrics;
@@ -8,15 +9,24 @@ namespace Orleans.Monitor.Contracts.Live;
 /// The whole live state of one host at one second: every frame is a full snapshot, so a subscriber that
 /// missed frames (slow, reconnected) is right again with the next one.
 /// </summary>
+/// <param name="Sequence">Increases by one per frame of this host grain activation.</param>
+/// <param name="Host">Null while the daemon has never answered.</param>
+/// <param name="Status">One of <see cref="HostStatus"/>.</param>
+/// <param name="LastSeen">When the daemon last answered its silo.</param>
+/// <param name="Error">Why the host is not up, in one line; null when up.</param>
+[GenerateSerializer, Immutable]
 public sealed record HostFrame(
-    long Sequence,
-    DateTimeOffset Timestamp,
-    HostInfo? Host,
-    string HostId,
-    string Status,
-    DateTimeOffset? LastSeen,
-    string? Error,
-    IReadOnlyList<ContainerLive> Containers);
+    [property: Id(0)] long Sequence,
+    [property: Id(1)] DateTimeOffset Timestamp,
+    [property: Id(2)] HostInfo? Host,
+    [property: Id(3)] string HostId,
+    [property: Id(4)] string Status,
+    [property: Id(5)] DateTimeOffset? LastSeen,
+    [property: Id(6)] string? Error,
+    [property: Id(7)] ImmutableArray<ContainerLive> Containers);
 
 /// <summary>A container's metadata with its latest sample (null until two readings exist or when not running).</summary>
-public sealed record ContainerLive(ContainerInfo Container, ContainerSample? Sample);
+[GenerateSerializer, Immutable]
+public sealed record ContainerLive(
+    [property: Id(0)] ContainerInfo Container,
+    [property: Id(1)] ContainerSample? Sample);

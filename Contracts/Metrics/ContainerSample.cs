@@ -4,27 +4,28 @@ namespace Orleans.Monitor.Contracts.Metrics;
 /// One derived sample of a container, computed exactly as <c>docker stats</c> does.
 /// Byte counters are cumulative since the container started; rates are per second over the last interval.
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed record ContainerSample(
-    DateTimeOffset Timestamp,
-    double CpuPercent,
-    double CpuUserPercent,
-    double CpuKernelPercent,
-    long MemoryUsedBytes,
-    long MemoryLimitBytes,
-    double MemoryPercent,
-    bool MemoryLimited,
-    long NetRxBytes,
-    long NetTxBytes,
-    double NetRxBytesPerSecond,
-    double NetTxBytesPerSecond,
-    long BlockReadBytes,
-    long BlockWriteBytes,
-    double BlockReadBytesPerSecond,
-    double BlockWriteBytesPerSecond,
-    long Pids,
-    long? PidsLimit,
-    double ThrottledPeriodsRatio,
-    long ThrottledTimeNanoseconds)
+    [property: Id(0)] DateTimeOffset Timestamp,
+    [property: Id(1)] double CpuPercent,
+    [property: Id(2)] double CpuUserPercent,
+    [property: Id(3)] double CpuKernelPercent,
+    [property: Id(4)] long MemoryUsedBytes,
+    [property: Id(5)] long MemoryLimitBytes,
+    [property: Id(6)] double MemoryPercent,
+    [property: Id(7)] bool MemoryLimited,
+    [property: Id(8)] long NetRxBytes,
+    [property: Id(9)] long NetTxBytes,
+    [property: Id(10)] double NetRxBytesPerSecond,
+    [property: Id(11)] double NetTxBytesPerSecond,
+    [property: Id(12)] long BlockReadBytes,
+    [property: Id(13)] long BlockWriteBytes,
+    [property: Id(14)] double BlockReadBytesPerSecond,
+    [property: Id(15)] double BlockWriteBytesPerSecond,
+    [property: Id(16)] long Pids,
+    [property: Id(17)] long? PidsLimit,
+    [property: Id(18)] double ThrottledPeriodsRatio,
+    [property: Id(19)] long ThrottledTimeNanoseconds)
 {
     /// <summary>The compact form kept in the rolling window.</summary>
     public SamplePoint ToPoint() => new(

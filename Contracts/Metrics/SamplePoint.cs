@@ -7,14 +7,15 @@ namespace Orleans.Monitor.Contracts.Metrics;
 /// every container holds 600 of them.
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
+[GenerateSerializer, Immutable]
 public readonly record struct SamplePoint(
-    DateTimeOffset Timestamp,
-    float CpuPercent,
-    float CpuUserPercent,
-    float CpuKernelPercent,
-    long MemoryUsedBytes,
-    float NetRxBytesPerSecond,
-    float NetTxBytesPerSecond,
-    float BlockReadBytesPerSecond,
-    float BlockWriteBytesPerSecond,
-    int Pids);
+    [property: Id(0)] DateTimeOffset Timestamp,
+    [property: Id(1)] float CpuPercent,
+    [property: Id(2)] float CpuUserPercent,
+    [property: Id(3)] float CpuKernelPercent,
+    [property: Id(4)] long MemoryUsedBytes,
+    [property: Id(5)] float NetRxBytesPerSecond,
+    [property: Id(6)] float NetTxBytesPerSecond,
+    [property: Id(7)] float BlockReadBytesPerSecond,
+    [property: Id(8)] float BlockWriteBytesPerSecond,
+    [property: Id(9)] int Pids);

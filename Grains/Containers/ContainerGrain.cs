@@ -1,26 +1,24 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Live;
 using Orleans.Monitor.Contracts.Metrics;
-using Orleans.Monitor.Grains.Hosts;
-using Orleans.Monitor.Grains.Live;
 using Orleans.Monitor.Grains.Persistence;
-using Orleans.Monitor.Grains.Runtime;
+using Orleans.Monitor.Grains.Placement;
 using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Grains.Windows;
 
 namespace Orleans.Monitor.Grains.Containers;
 
 /// <summary>
-/// Samples one container each time its host grain ticks, derives <c>docker stats</c> numbers, keeps the rolling window and closes
-/// minutes. All state is touched only inside the grain's turns.
+/// Samples one container each time its host grain asks, derives the <c>docker stats</c> numbers with
+/// <see cref="SampleCalculator"/>, keeps the rolling window (<see cref="SampleRing"/>) and closes minutes
+/// (<see cref="MinuteAccumulator"/>) into the store's writer.
 /// </summary>
-[CollectionAgeLimit(AlwaysActive = true)]
+[DockerHostPlacement]
 public sealed partial class ContainerGrain(
     IStatsSource source,
-    LiveBoard board,
-    ChildReports reports,
     IMonitorSink sink,
     TimeProvider clock,
     IOptions<SamplingOptions> options,
@@ -36,118 +34,126 @@ public sealed partial class ContainerGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await CloseReaderAsync().ConfigureAwait(false);
+        await CloseReaderAsync();
         if (_minutes?.Flush() is { } last)
         {
             sink.MinuteClosed(last);
         }
     }
 
-    public async Task ApplyAsync(ContainerAssignment assignment)
+    public async Task<ContainerLive> SampleAsync(ContainerAssignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        var info = assignment.Info;
-        _minutes ??= new MinuteAccumulator(info.Id, info.HostId);
-        var previousTarget = _assignment?.Target;
-        _assignment = assignment;
-        if (previousTarget != assignment.Target)
+        await ApplyAsync(assignment);
+        if (_minutes!.CloseIfElapsed(clock.GetUtcNow()) is { } elapsed)
         {
-            await CloseReaderAsync().ConfigureAwait(false);
-            _previous = null;
-            _latest = null;
-            if (previousTarget is not null)
-            {
-                // A new cgroup (restart) starts every counter from zero.
-                _minutes.ResetBaseline();
-            }
+            sink.MinuteClosed(elapsed);
         }
 
-        // Also reopens after a supervised restart, which re-applies the same target.
-        if (_reader is null && assignment.Target is { } target)
+        if (_reader is not null)
         {
-            _reader = source.CreateReader(target);
-            LogSamplingStarted(info.Id, info.Name, source.Name);
+            await ReadAsync(assignment.HostMemoryTotalBytes);
         }
 
-        sink.ContainerChanged(info);
-        board.Set(info.HostId, new ContainerLive(info, _latest));
+        return new ContainerLive(assignment.Info, _latest);
+    }
+
+    public Task<ImmutableArray<SamplePoint>> GetWindowAsync(int seconds)
+    {
+        var since = (_window.Latest?.Timestamp ?? clock.GetUtcNow()) - TimeSpan.FromSeconds(seconds - 1);
+        return Task.FromResult(ImmutableArray.Create(_window.Since(since)));
     }
 
     public async Task RemoveAsync(ContainerInfo removed)
     {
         ArgumentNullException.ThrowIfNull(removed);
-        await CloseReaderAsync().ConfigureAwait(false);
+        await CloseReaderAsync();
         if (_minutes?.Flush() is { } last)
         {
             sink.MinuteClosed(last);
         }
 
         sink.ContainerChanged(removed);
-        board.Remove(removed.HostId, removed.Id);
         _assignment = null;
         DeactivateOnIdle();
     }
 
-    public Task<IReadOnlyList<SamplePoint>> GetWindowAsync(int seconds)
+    private async Task ApplyAsync(ContainerAssignment assignment)
     {
-        var since = (_window.Latest?.Timestamp ?? clock.GetUtcNow()) - TimeSpan.FromSeconds(seconds - 1);
-        return Task.FromResult<IReadOnlyList<SamplePoint>>(_window.Since(since));
-    }
-
-    public async Task SampleAsync()
-    {
-        if (_minutes?.CloseIfElapsed(clock.GetUtcNow()) is { } elapsed)
-        {
-            sink.MinuteClosed(elapsed);
-        }
-
-        if (_reader is null || _assignment is null)
+        var info = assignment.Info;
+        _minutes ??= new MinuteAccumulator(info.Id, info.HostId);
+        var previous = _assignment;
+        if (ReferenceEquals(previous, assignment))
         {
             return;
         }
 
+        _assignment = assignment;
+        if (previous?.Target != assignment.Target)
+        {
+            await CloseReaderAsync();
+            _previous = null;
+            _latest = null;
+            if (previous?.Target is not null)
+            {
+                // A new cgroup (restart) starts every counter from zero.
+                _minutes.ResetBaseline();
+            }
+        }
+
+        if (_reader is null && assignment.Target is { } target)
+        {
+            _reader = source.CreateReader(target);
+            LogSamplingStarted(info.Id, info.Name, source.Name);
+        }
+
+        if (previous?.Info != info)
+        {
+            sink.ContainerChanged(info);
+        }
+    }
+
+    private async Task ReadAsync(long hostMemoryTotalBytes)
+    {
         StatsReadResult result;
         try
         {
-            result = await _reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            result = await _reader!.ReadAsync(CancellationToken.None);
             _failures = 0;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await OnReadFailedAsync(ex).ConfigureAwait(false);
+            await OnReadFailedAsync(ex);
             return;
         }
 
         switch (result.Status)
         {
             case ReadingStatus.Ok:
-                Fold(result.Reading);
+                Fold(result.Reading, hostMemoryTotalBytes);
                 break;
             case ReadingStatus.NotRunning:
                 _previous = null;
                 _latest = null;
                 break;
             case ReadingStatus.Gone:
-                // Stopped or removed between list and read: the host grain learns the truth from Docker.
-                LogContainerVanished(_assignment.Info.Id);
-                await CloseReaderAsync().ConfigureAwait(false);
+                // Stopped or removed between inspect and read: Docker's events bring the truth to the host grain.
+                LogContainerVanished(_assignment!.Info.Id);
+                await CloseReaderAsync();
                 _previous = null;
                 _latest = null;
-                reports.Vanished(_assignment.Info.HostId, _assignment.Info.Id);
                 break;
             case ReadingStatus.NoData:
             default:
                 break;
         }
-
-        board.Set(_assignment.Info.HostId, new ContainerLive(_assignment.Info, _latest));
     }
 
-    private void Fold(in CounterReading current)
+    private void Fold(in CounterReading current, long hostMemoryTotalBytes)
     {
         if (_previous is { } previous)
         {
-            var sample = SampleCalculator.Compute(previous, current, _assignment!.HostMemoryTotalBytes);
+            var sample = SampleCalculator.Compute(previous, current, hostMemoryTotalBytes);
             if (sample is null)
             {
                 _minutes!.ResetBaseline();
@@ -172,9 +178,10 @@ public sealed partial class ContainerGrain(
         LogSampleFailed(exception, _assignment!.Info.Id, _failures);
         if (_failures >= options.Value.FailuresBeforeRestart)
         {
-            _failures = 0;
-            await CloseReaderAsync().ConfigureAwait(false);
-            reports.Faulted(_assignment.Info.HostId, _assignment.Info.Id, exception.Message);
+            // A fresh activation opens a fresh reader on the host grain's next call.
+            LogDeactivatingAfterFailures(_assignment.Info.Id, _failures);
+            await CloseReaderAsync();
+            DeactivateOnIdle();
         }
     }
 
@@ -184,16 +191,19 @@ public sealed partial class ContainerGrain(
         {
             var reader = _reader;
             _reader = null;
-            await reader.DisposeAsync().ConfigureAwait(false);
+            await reader.DisposeAsync();
         }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sampling container {ContainerId} ({Name}) from {Source}")]
     private partial void LogSamplingStarted(string containerId, string name, string source);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Container {ContainerId} vanished between list and read")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Container {ContainerId} vanished between inspect and read")]
     private partial void LogContainerVanished(string containerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sampling container {ContainerId} failed ({Failures} in a row)")]
     private partial void LogSampleFailed(Exception exception, string containerId, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Container grain {ContainerId} deactivates after {Failures} failed reads; the next interval starts it afresh")]
+    private partial void LogDeactivatingAfterFailures(string containerId, int failures);
 }

@@ -1,294 +1,157 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Live;
+using Orleans.Monitor.Contracts.Placement;
 using Orleans.Monitor.Grains.Containers;
-using Orleans.Monitor.Grains.Docker;
-using Orleans.Monitor.Grains.Live;
 using Orleans.Monitor.Grains.Persistence;
-using Orleans.Monitor.Grains.Runtime;
-using Orleans.Monitor.Grains.Runtime.Supervision;
-using Orleans.Monitor.Grains.Stats;
+using Orleans.Monitor.Grains.Placement;
+using Orleans.Utilities;
 
 namespace Orleans.Monitor.Grains.Hosts;
 
 /// <summary>
-/// Watches one Docker daemon: follows <c>/events</c>, reconciles with the container list, activates and supervises one
-/// <see cref="IContainerGrain"/> per container and publishes the host's live frame every second.
+/// One Docker host (key: the daemon ID). Owns the host's container set as the silo's daemon watcher reports it;
+/// every interval it asks each <see cref="IContainerGrain"/> for a sample, builds the <see cref="HostFrame"/> from
+/// the answers and pushes it to subscribed <see cref="IHostFrameObserver"/>s.
 /// </summary>
-[CollectionAgeLimit(AlwaysActive = true)]
+[DockerHostPlacement]
+[KeepAlive]
 public sealed partial class HostGrain(
-    IGrainRuntime runtime,
-    DockerClient docker,
-    LiveBoard board,
-    ChildReports reports,
-    HostFrameBroadcaster broadcaster,
     IMonitorSink sink,
     TimeProvider clock,
-    IOptions<HostWatchOptions> options,
     IOptions<SamplingOptions> sampling,
-    ILogger<HostGrain> logger) : Grain, IHostGrain, IDisposable
+    ILogger<HostGrain> logger) : Grain, IHostGrain
 {
-    // Events that change what a container is or whether it runs; exec_*, attach, resize and the like do not.
-    private static readonly HashSet<string> LifecycleActions =
-    [
-        "create", "start", "restart", "stop", "kill", "die", "pause", "unpause", "oom", "rename", "update", "health_status",
-    ];
+    /// <summary>Observers that stop re-subscribing are dropped after this long (Api instances re-subscribe every 20 s).</summary>
+    public static readonly TimeSpan ObserverExpiry = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan HostSeenInterval = TimeSpan.FromSeconds(30);
 
+    private readonly ObserverManager<IHostFrameObserver> _observers = new(ObserverExpiry, logger);
     private readonly Dictionary<string, ContainerAssignment> _containers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Task> _sampling = new(StringComparer.Ordinal);
-    private readonly SupervisionPolicy _reconnectPolicy = new()
-    {
-        BaseDelay = options.Value.ReconnectBaseDelay,
-        MaxDelay = options.Value.ReconnectMaxDelay,
-    };
-
-    private ChildSupervisor<IContainerGrain>? _children;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<string, ContainerLive> _latest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<ContainerLive>> _sampling = new(StringComparer.Ordinal);
     private HostInfo? _info;
-    private Task? _eventsLoop;
     private bool _reachable;
-    private string? _error;
+    private string? _error = "the silo has not reached its Docker daemon yet";
     private DateTimeOffset? _lastSeen;
     private DateTimeOffset _lastHostSeenWrite;
     private long _sequence;
-    private long? _eventCursor;
+    private HostFrame? _frame;
+
+    private string? _hostId;
+
+    private string HostId => _hostId ??= this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var o = options.Value;
-        _children = new ChildSupervisor<IContainerGrain>(
-            runtime,
-            (key, child, _) => _containers.TryGetValue(key, out var assignment) ? child.ApplyAsync(assignment) : Task.CompletedTask,
-            SupervisionPolicy.Default,
-            clock,
-            logger);
-        RegisterGrainTimer(static (g, ct) => g.TickAsync(ct), this, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = sampling.Value.Interval });
-        RegisterGrainTimer(static (g, _) => g.ReconcileAsync(full: false), this, new GrainTimerCreationOptions { DueTime = o.ReconcileInterval, Period = o.ReconcileInterval });
+        var interval = sampling.Value.Interval;
+        this.RegisterGrainTimer(static (g, _) => g.TickAsync(), this, new GrainTimerCreationOptions(interval, interval) { KeepAlive = true });
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_eventsLoop is not null)
-        {
-            await _eventsLoop.ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The runtime disposes a grain after its deactivation.</summary>
-    public void Dispose() => _stopping.Dispose();
-
-    public async Task StartAsync(HostInfo info)
+    public Task StartAsync(HostInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        if (_eventsLoop is not null)
+        if (info.HostId != HostId)
         {
-            return;
+            throw new ArgumentException($"Host grain {HostId} was given the facts of daemon {info.HostId}", nameof(info));
         }
 
-        MarkReachable(info);
-
-        // Subscribe from a moment before the first list so nothing created in between is missed; events are idempotent here.
-        _eventCursor = (clock.GetUtcNow() - TimeSpan.FromSeconds(1)).ToUnixTimeMilliseconds() * 1_000_000;
-        var self = GrainFactory.GetGrain<IHostGrain>(GrainKey);
-        _eventsLoop = Task.Run(() => FollowEventsAsync(self, _stopping.Token));
-        await ReconcileAsync(full: true).ConfigureAwait(false);
-    }
-
-    public async Task OnDockerEventAsync(DockerEvent dockerEvent)
-    {
-        ArgumentNullException.ThrowIfNull(dockerEvent);
-        _eventCursor = Math.Max(_eventCursor ?? 0, dockerEvent.TimeNano);
-        if (dockerEvent.Action == "destroy")
+        if (!_reachable && _info is not null)
         {
-            await RemoveContainerAsync(dockerEvent.ActorId).ConfigureAwait(false);
-        }
-        else if (LifecycleActions.Contains(dockerEvent.Action))
-        {
-            await RefreshContainerAsync(dockerEvent.ActorId).ConfigureAwait(false);
-        }
-    }
-
-    public async Task ReconcileAsync(bool full)
-    {
-        if (_info is null || !_reachable)
-        {
-            return;
+            LogDaemonBack(HostId);
         }
 
-        IReadOnlyList<ContainerInfo> listed;
-        try
-        {
-            listed = await docker.ListContainersAsync(_info.HostId, _stopping.Token).ConfigureAwait(false);
-        }
-        catch (DockerUnavailableException ex)
-        {
-            MarkUnreachable(ex.Message);
-            return;
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var summary in listed)
-        {
-            seen.Add(summary.Id);
-            var known = _containers.GetValueOrDefault(summary.Id);
-            if (full || known is null || known.Info.State != summary.State || known.Info.Name != summary.Name)
-            {
-                await RefreshContainerAsync(summary.Id).ConfigureAwait(false);
-            }
-        }
-
-        // The listing is the truth: anything not in it was destroyed while we were not looking.
-        foreach (var gone in _containers.Keys.Where(id => !seen.Contains(id)).ToList())
-        {
-            await RemoveContainerAsync(gone).ConfigureAwait(false);
-        }
+        _info = info;
+        _reachable = true;
+        _error = null;
+        _lastSeen = clock.GetUtcNow();
+        _lastHostSeenWrite = _lastSeen.Value;
+        sink.HostSeen(info);
+        return Task.CompletedTask;
     }
 
     public Task DaemonLostAsync(string reason)
     {
-        MarkUnreachable(reason);
+        if (_reachable)
+        {
+            LogDaemonLost(HostId, reason);
+        }
+
+        _reachable = false;
+        _error = reason;
         return Task.CompletedTask;
     }
 
-    public async Task DaemonBackAsync(HostInfo info)
+    public Task UpsertContainerAsync(ContainerAssignment assignment)
     {
-        ArgumentNullException.ThrowIfNull(info);
-        LogDaemonBack(info.HostId, docker.Host);
-        MarkReachable(info);
-
-        // Every container may have restarted with the daemon: re-inspect all of them.
-        await ReconcileAsync(full: true).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(assignment);
+        _containers[assignment.Info.Id] = assignment;
+        return Task.CompletedTask;
     }
 
-    private async Task HandleChildReportsAsync()
-    {
-        foreach (var report in reports.Drain(_info!.HostId))
-        {
-            if (!_containers.ContainsKey(report.ContainerId))
-            {
-                continue;
-            }
-
-            if (report.FaultReason is null)
-            {
-                await RefreshContainerAsync(report.ContainerId).ConfigureAwait(false);
-            }
-            else
-            {
-                LogChildFaulted(report.ContainerId, report.FaultReason);
-                _children!.ReportFault(report.ContainerId, new ContainerSamplingException(report.FaultReason));
-            }
-        }
-    }
-
-    private async Task RefreshContainerAsync(string containerId)
-    {
-        if (_info is null)
-        {
-            return;
-        }
-
-        DockerContainerDetails details;
-        try
-        {
-            details = await docker.InspectContainerAsync(containerId, _info.HostId, _stopping.Token).ConfigureAwait(false);
-        }
-        catch (DockerNotFoundException)
-        {
-            await RemoveContainerAsync(containerId).ConfigureAwait(false);
-            return;
-        }
-        catch (DockerUnavailableException ex)
-        {
-            MarkUnreachable(ex.Message);
-            return;
-        }
-
-        var info = details.Info;
-        var running = details.Pid > 0 && info.State is ContainerState.Running or ContainerState.Paused or ContainerState.Restarting;
-        var target = running ? new ContainerTarget(info.Id, details.Pid, info.StartedAt ?? info.Created) : null;
-        var assignment = new ContainerAssignment(info, target, _info.MemoryTotalBytes);
-        _containers[info.Id] = assignment;
-        await _children!.StartAsync(info.Id, _stopping.Token).ConfigureAwait(false);
-    }
-
-    private async Task RemoveContainerAsync(string containerId)
+    public async Task RemoveContainerAsync(string containerId)
     {
         if (!_containers.Remove(containerId, out var assignment))
         {
             return;
         }
 
+        _latest.Remove(containerId);
         _sampling.Remove(containerId);
         var removed = assignment.Info with { State = ContainerState.Removed, Removed = true };
-        await GrainFactory.GetGrain<IContainerGrain>(containerId).RemoveAsync(removed).ConfigureAwait(false);
-        _children!.Remove(containerId);
+        await ContainerGrain(containerId).RemoveAsync(removed);
     }
 
-    /// <summary>One interval: every container samples at once, then the frame goes out with the fresh samples.</summary>
-    private async Task TickAsync(CancellationToken cancellationToken)
+    public async Task<ImmutableArray<string>> ReconcileAsync(ImmutableArray<ContainerInfo> listed, bool full)
     {
-        if (_info is null)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stale = ImmutableArray.CreateBuilder<string>();
+        foreach (var summary in listed)
         {
-            return;
-        }
-
-        await SampleContainersAsync().ConfigureAwait(false);
-        await PublishFrameAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task SampleContainersAsync()
-    {
-        foreach (var id in _containers.Keys)
-        {
-            // A container still busy with its previous sample (a slow stats stream) is not asked again.
-            if (!_sampling.TryGetValue(id, out var pending) || pending.IsCompleted)
+            seen.Add(summary.Id);
+            var known = _containers.GetValueOrDefault(summary.Id)?.Info;
+            if (full || known is null || known.State != summary.State || known.Name != summary.Name)
             {
-                _sampling[id] = GrainFactory.GetGrain<IContainerGrain>(id).SampleAsync();
+                stale.Add(summary.Id);
             }
         }
 
-        var all = Task.WhenAll(_sampling.Values);
-        try
+        // The listing is the truth: anything not in it was destroyed while nobody was looking.
+        foreach (var gone in _containers.Keys.Where(id => !seen.Contains(id)).ToList())
         {
-            // Bounded so one stuck container delays nobody's frame by more than a fraction of the interval.
-            await all.WaitAsync(sampling.Value.Interval * 0.8, clock).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            var pending = _sampling.Count(s => !s.Value.IsCompleted);
-            LogSamplingSlow(pending);
-        }
-        catch (Exception) when (all.IsFaulted)
-        {
-            // A grain call that failed (overloaded, failed activation) is that container's problem, reported below.
+            await RemoveContainerAsync(gone);
         }
 
-        foreach (var (id, task) in _sampling.Where(s => s.Value.IsFaulted))
-        {
-            _children!.ReportFault(id, task.Exception!.GetBaseException());
-        }
+        return stale.ToImmutable();
     }
 
-    private async Task PublishFrameAsync(CancellationToken cancellationToken)
+    public Task<HostFrame> GetFrameAsync() => Task.FromResult(_frame ?? BuildFrame());
+
+    public Task SubscribeAsync(IHostFrameObserver observer)
     {
-        if (_info is null)
-        {
-            return;
-        }
+        ArgumentNullException.ThrowIfNull(observer);
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
 
+    public Task UnsubscribeAsync(IHostFrameObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
 
-        await HandleChildReportsAsync().ConfigureAwait(false);
-        await _children!.RestartDueAsync(cancellationToken).ConfigureAwait(false);
-
+    /// <summary>One interval: every container samples at once, then the frame goes out with the fresh samples.</summary>
+    private async Task TickAsync()
+    {
+        await SampleContainersAsync();
         var now = clock.GetUtcNow();
-        if (_reachable)
+        if (_reachable && _info is not null)
         {
             _lastSeen = now;
             if (now - _lastHostSeenWrite >= HostSeenInterval)
@@ -298,108 +161,95 @@ public sealed partial class HostGrain(
             }
         }
 
-        var containers = board.Snapshot(_info.HostId).Where(c => _containers.ContainsKey(c.Container.Id)).ToArray();
-        broadcaster.Publish(new HostFrame(
+        _frame = BuildFrame();
+        if (_observers.Count > 0)
+        {
+            var frame = _frame;
+            await _observers.Notify(o => o.OnFrame(frame));
+        }
+    }
+
+    private async Task SampleContainersAsync()
+    {
+        foreach (var (id, assignment) in _containers)
+        {
+            // A container still busy with its previous sample (a slow stats stream) is not asked again.
+            if (!_sampling.ContainsKey(id))
+            {
+                _sampling[id] = ContainerGrain(id).SampleAsync(assignment);
+            }
+        }
+
+        if (_sampling.Count == 0)
+        {
+            return;
+        }
+
+        var all = Task.WhenAll(_sampling.Values);
+        try
+        {
+            // Bounded so one stuck container delays nobody's frame by more than a fraction of the interval.
+            await all.WaitAsync(sampling.Value.Interval * 0.8, clock);
+        }
+        catch (TimeoutException)
+        {
+            var pending = _sampling.Count(s => !s.Value.IsCompleted);
+            LogSamplingSlow(HostId, pending);
+        }
+        catch (Exception) when (all.IsFaulted)
+        {
+            // Each failed container is logged below; the others' samples are in.
+        }
+
+        foreach (var (id, task) in _sampling.Where(s => s.Value.IsCompleted).ToList())
+        {
+            _sampling.Remove(id);
+            if (task.IsCompletedSuccessfully)
+            {
+                _latest[id] = task.Result;
+            }
+            else
+            {
+                _latest.Remove(id);
+                LogSampleCallFailed(task.Exception?.GetBaseException(), id);
+            }
+        }
+    }
+
+    private HostFrame BuildFrame()
+    {
+        var containers = ImmutableArray.CreateBuilder<ContainerLive>(_containers.Count);
+        foreach (var (id, assignment) in _containers)
+        {
+            // Metadata may have changed since the sample was taken: the frame shows the newest.
+            containers.Add(_latest.TryGetValue(id, out var live)
+                ? ReferenceEquals(live.Container, assignment.Info) ? live : live with { Container = assignment.Info }
+                : new ContainerLive(assignment.Info, null));
+        }
+
+        return new HostFrame(
             ++_sequence,
-            now,
+            clock.GetUtcNow(),
             _info,
-            _info.HostId,
+            HostId,
             _reachable ? HostStatus.Up : HostStatus.Unreachable,
             _lastSeen,
             _error,
-            containers));
+            containers.MoveToImmutable());
     }
 
-    private void MarkReachable(HostInfo info)
-    {
-        _info = info;
-        _reachable = true;
-        _error = null;
-        _lastSeen = clock.GetUtcNow();
-        _lastHostSeenWrite = _lastSeen.Value;
-        sink.HostSeen(info);
-    }
+    private IContainerGrain ContainerGrain(string containerId) =>
+        GrainFactory.GetGrain<IContainerGrain>(GrainKeys.Container(HostId, containerId));
 
-    private void MarkUnreachable(string reason)
-    {
-        if (_reachable)
-        {
-            LogDaemonLost(GrainKey, docker.Host, reason);
-        }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Docker daemon {HostId} is unreachable: {Reason}")]
+    private partial void LogDaemonLost(string hostId, string reason);
 
-        _reachable = false;
-        _error = reason;
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Docker daemon {HostId} answers again")]
+    private partial void LogDaemonBack(string hostId);
 
-    /// <summary>Runs outside the grain's turns; everything it learns goes back in through grain calls.</summary>
-    private async Task FollowEventsAsync(IHostGrain self, CancellationToken cancellationToken)
-    {
-        var failures = 0;
-        var connected = true;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!connected)
-                {
-                    var info = await docker.GetHostInfoAsync(_info!.StatsSource, cancellationToken).ConfigureAwait(false);
-                    await self.DaemonBackAsync(info).ConfigureAwait(false);
-                    connected = true;
-                }
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Host {HostId}: {Pending} containers had not finished sampling when the frame went out")]
+    private partial void LogSamplingSlow(string hostId, int pending);
 
-                await foreach (var dockerEvent in docker.StreamContainerEventsAsync(_eventCursor, cancellationToken).ConfigureAwait(false))
-                {
-                    failures = 0;
-                    await self.OnDockerEventAsync(dockerEvent).ConfigureAwait(false);
-                }
-
-                // A clean end of the stream means the daemon is shutting down.
-                throw new DockerUnavailableException(docker.Host, "the Docker daemon closed the event stream");
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is DockerException or HttpRequestException or IOException)
-            {
-                if (connected)
-                {
-                    await self.DaemonLostAsync(ex.Message).ConfigureAwait(false);
-                }
-
-                connected = false;
-                failures++;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogEventsLoopFailed(ex, GrainKey);
-                failures++;
-            }
-
-            try
-            {
-                await Task.Delay(_reconnectPolicy.GetDelay(failures, Random.Shared.NextDouble()), clock, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Docker daemon {HostId} at {DockerHost} is unreachable: {Reason}; retrying with backoff")]
-    private partial void LogDaemonLost(string hostId, string dockerHost, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Docker daemon {HostId} at {DockerHost} answers again")]
-    private partial void LogDaemonBack(string hostId, string dockerHost);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Container grain {ContainerId} faulted: {Reason}")]
-    private partial void LogChildFaulted(string containerId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Pending} containers had not finished sampling when the frame went out")]
-    private partial void LogSamplingSlow(int pending);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Following events of host {HostId} failed unexpectedly")]
-    private partial void LogEventsLoopFailed(Exception exception, string hostId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sampling call to container {ContainerId} failed")]
+    private partial void LogSampleCallFailed(Exception? exception, string containerId);
 }

@@ -1,3 +1,5 @@
+using Orleans.Monitor.Contracts.Containers;
+
 namespace Orleans.Monitor.Grains.Stats;
 
 /// <summary>
@@ -12,10 +14,6 @@ public interface IStatsSource
     /// <summary>Opens a reader for one running container; cheap, no I/O until the first read.</summary>
     IContainerStatsReader CreateReader(ContainerTarget target);
 }
-
-/// <summary>What a stats source needs to find a running container: its id, host PID and start time.</summary>
-/// <param name="StartedAt">Part of the identity: counters reset when a container restarts.</param>
-public sealed record ContainerTarget(string ContainerId, int Pid, DateTimeOffset StartedAt);
 
 /// <summary>Reads one container's counters; one reader per running container, disposed when it stops.</summary>
 public interface IContainerStatsReader : IAsyncDisposable

@@ -1,58 +1,94 @@
-using Orleans.Monitor.Contracts.Live;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Dashboard;
+using Orleans.Configuration;
+using Orleans.Monitor.Contracts.Placement;
 using Orleans.Monitor.Grains.Containers;
 using Orleans.Monitor.Grains.Docker;
-using Orleans.Monitor.Grains.Hosts;
-using Orleans.Monitor.Grains.Live;
 using Orleans.Monitor.Grains.Persistence;
-using Orleans.Monitor.Grains.Runtime;
+using Orleans.Monitor.Grains.Placement;
 using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Silo.Docker;
-using Orleans.Monitor.Silo.Live;
 using Orleans.Monitor.Silo.Persistence;
 using Orleans.Monitor.Silo.Telemetry;
 
 namespace Orleans.Monitor.Silo.Hosting;
 
-/// <summary>Registers a silo: Docker client, stats source, grain runtime and grains, live feed and persistence.</summary>
+/// <summary>Registers a silo that watches one Docker daemon: Orleans, its placement and membership, the daemon watcher, stats and persistence.</summary>
 public static class SiloHostingExtensions
 {
-    /// <summary>A PostgreSQL connection string under <c>ConnectionStrings:Monitor</c> switches every process to cluster mode.</summary>
-    public static bool IsClusterMode(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Adds the Orleans silo for <paramref name="daemon"/>: Redis membership when <c>ConnectionStrings:Redis</c> is set,
+    /// else localhost clustering (one silo). Needs the monitor store (<c>AddMonitorStorage</c>) or an
+    /// <see cref="IMonitorSink"/> registered first.
+    /// </summary>
+    /// <exception cref="Storage.InvalidSettingException">An Orleans setting is malformed or a port it names is in use.</exception>
+    public static IHostApplicationBuilder AddMonitorSilo(this IHostApplicationBuilder builder, WatchedDaemon daemon, OrleansSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Monitor"));
-    }
-
-    public static IHostApplicationBuilder AddMonitorSilo(this IHostApplicationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(daemon);
+        ArgumentNullException.ThrowIfNull(settings);
         var services = builder.Services;
         services.AddOptions<SamplingOptions>().BindConfiguration(SamplingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.Section);
         services.AddOptions<HostWatchOptions>().BindConfiguration(HostWatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
-        {
-            services.AddSingleton(TimeProvider.System);
-        }
-
+        services.TryAddSingleton(TimeProvider.System);
         builder.AddDockerClient();
         builder.AddStatsSource();
-        services.AddGrainRuntime()
-            .AddGrain<IHostGrain, HostGrain>()
-            .AddGrain<IContainerGrain, ContainerGrain>();
-
-        services.AddSingleton<LiveBoard>();
-        services.AddSingleton<ChildReports>();
-        services.AddSingleton<HostFrameBroadcaster>();
-        services.AddSingleton<SiloLiveFeed>();
-        services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<SiloLiveFeed>());
-        services.AddSingleton<IMonitorSink, StoreSink>();
-
-        services.AddSingleton<SiloMetrics>();
-        services.AddHostedService(sp => sp.GetRequiredService<SiloMetrics>());
+        services.TryAddSingleton<IMonitorSink, StoreSink>();
+        services.AddSingleton(daemon);
+        services.AddHostedService<DaemonWatcher>();
         builder.AddMonitorTelemetry();
-        services.AddSingleton<DockerHostAgent>();
-        services.AddHostedService(sp => sp.GetRequiredService<DockerHostAgent>());
+
+        settings.EnsurePortsFree(gateway: settings.IsCluster);
+        builder.UseOrleans(silo =>
+        {
+            if (settings.Redis is { } redis)
+            {
+                silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    o.AdvertisedIPAddress = settings.AdvertisedIPAddress;
+                    o.SiloPort = settings.SiloPort;
+                    o.GatewayPort = settings.GatewayPort;
+                });
+                silo.Configure<ClusterMembershipOptions>(MembershipDefaults.Apply);
+                silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+            }
+            else
+            {
+                // One silo in this process; the co-hosted Api calls it in-process, so it opens no gateway.
+                silo.UseLocalhostClustering(settings.SiloPort, 0, null, settings.ServiceId, settings.ClusterId);
+            }
+
+            // Membership carries the silo name to every silo and client: it declares the daemon this silo watches.
+            silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = HostSiloName.For(daemon.HostId));
+            silo.AddDockerHostPlacement();
+            silo.AddStartupTask(
+                (sp, ct) => sp.GetRequiredService<UniqueDaemonCheck>().RunAsync(ct),
+                ServiceLifecycleStage.ApplicationServices);
+            silo.Services.AddSingleton<UniqueDaemonCheck>();
+            if (settings.Dashboard)
+            {
+                silo.AddDashboard();
+            }
+        });
         return builder;
+    }
+}
+
+/// <summary>Failure detection within 20 s for a killed or hung silo, without false positives on a loaded 2-core host (docs/adr/0001-orleans.md).</summary>
+public static class MembershipDefaults
+{
+    public static void Apply(ClusterMembershipOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ProbeTimeout = TimeSpan.FromSeconds(2);
+        options.MaxProbeTimeout = TimeSpan.FromSeconds(5);
+        options.NumMissedProbesLimit = 3;
+        options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+        options.NumMissedTableIAmAliveLimit = 2;
+        options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+        options.DefunctSiloCleanupPeriod = TimeSpan.FromMinutes(10);
+        options.DefunctSiloExpiration = TimeSpan.FromHours(1);
     }
 }

@@ -1,27 +1,19 @@
 using System.Diagnostics.Metrics;
-using Orleans.Monitor.Contracts.Live;
 using Orleans.Monitor.Storage.Writing;
 
 namespace Orleans.Monitor.Silo.Telemetry;
 
 /// <summary>
-/// The silo's own health as metrics (meter <c>Orleans.Monitor.Silo</c>): observed from the live broadcaster and the
-/// aggregate writer when a collector asks, so the sampling path pays nothing for them.
+/// The silo's own health as metrics (meter <c>Orleans.Monitor.Silo</c>): observed from the aggregate writer when a collector asks, so the sampling path pays nothing for them.
 /// </summary>
 public sealed class SiloMetrics : IHostedService
 {
     public const string MeterName = "Orleans.Monitor.Silo";
 
-    public SiloMetrics(IMeterFactory meterFactory, HostFrameBroadcaster broadcaster, AggregateWriter writer)
+    public SiloMetrics(IMeterFactory meterFactory, AggregateWriter writer)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
-        meter.CreateObservableUpDownCounter("monitor.live.subscribers", () => broadcaster.SubscriberCount, "{subscriber}",
-            "Live-frame subscribers (Api streams, SignalR streams).");
-        meter.CreateObservableCounter("monitor.live.frames_replaced", () => broadcaster.ReplacedFrames, "{frame}",
-            "Frames a slow subscriber skipped because a newer frame of the same host replaced them.");
-        meter.CreateObservableUpDownCounter("monitor.live.containers", () => broadcaster.Latest.Sum(f => f.Containers.Count), "{container}",
-            "Containers in the newest frames.");
         meter.CreateObservableUpDownCounter("monitor.store.pending", () => writer.PendingCount, "{row}",
             "Minute aggregates waiting to be written (grows during a database outage).");
         meter.CreateObservableCounter("monitor.store.dropped", () => writer.DroppedCount, "{row}",

@@ -14,7 +14,7 @@ internal static partial class PostgresStartup
         }
         catch (ArgumentException ex)
         {
-            throw new StorageConfigurationException(
+            throw new InvalidSettingException(
                 $"{StorageOptions.ConnectionStringKey} is not a valid PostgreSQL connection string: {ex.Message}",
                 ex);
         }
@@ -46,7 +46,7 @@ internal static partial class PostgresStartup
                 var elapsed = timeProvider.GetElapsedTime(started);
                 if (!ex.IsTransient || elapsed + delay > timeout)
                 {
-                    throw new StorageConfigurationException(Describe(dataSource, ex), ex);
+                    throw new InvalidSettingException(Describe(dataSource, ex), ex);
                 }
 
                 LogDatabaseNotReady(logger, Target(dataSource), delay, ex.Message);

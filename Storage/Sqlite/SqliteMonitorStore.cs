@@ -38,7 +38,7 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
         {
-            throw new StorageConfigurationException(
+            throw new InvalidSettingException(
                 $"{StorageOptions.SectionName}:{nameof(StorageOptions.DataPath)} ('{_options.DataPath}') cannot hold the database {DatabasePath}: {ex.Message}",
                 ex);
         }

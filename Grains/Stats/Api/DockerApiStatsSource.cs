@@ -1,3 +1,4 @@
+using Orleans.Monitor.Contracts.Containers;
 using Microsoft.Extensions.Logging;
 using Orleans.Monitor.Grains.Docker;
 

@@ -1,3 +1,4 @@
+using Orleans.Monitor.Contracts.Containers;
 namespace Orleans.Monitor.Grains.Stats.Cgroup;
 
 /// <summary>

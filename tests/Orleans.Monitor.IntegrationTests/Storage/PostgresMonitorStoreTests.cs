@@ -24,7 +24,7 @@ public sealed class PostgresMonitorStoreTests(PostgresServer server) : MonitorSt
     {
         var store = Open(server.BuildConnectionString("no_such_database", pooling: false));
 
-        var error = await Assert.ThrowsAsync<StorageConfigurationException>(() => store.InitializeAsync(Ct));
+        var error = await Assert.ThrowsAsync<InvalidSettingException>(() => store.InitializeAsync(Ct));
 
         Assert.StartsWith("ConnectionStrings:Monitor", error.Message, StringComparison.Ordinal);
         Assert.Contains("no_such_database", error.Message, StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class PostgresMonitorStoreTests(PostgresServer server) : MonitorSt
     [Fact]
     public void CreateDataSource_MalformedConnectionString_FailsNamingTheConnectionString()
     {
-        var error = Assert.Throws<StorageConfigurationException>(() => PostgresStartup.CreateDataSource("Host=x;Bogus Key=1"));
+        var error = Assert.Throws<InvalidSettingException>(() => PostgresStartup.CreateDataSource("Host=x;Bogus Key=1"));
 
         Assert.StartsWith("ConnectionStrings:Monitor", error.Message, StringComparison.Ordinal);
     }

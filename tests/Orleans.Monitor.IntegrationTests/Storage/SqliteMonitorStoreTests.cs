@@ -38,7 +38,7 @@ public sealed class SqliteMonitorStoreTests : MonitorStoreContractTests
         await File.WriteAllTextAsync(file, "x", Ct);
         var store = new SqliteMonitorStore(Options.Create(new StorageOptions { DataPath = file }));
 
-        var error = await Assert.ThrowsAsync<StorageConfigurationException>(() => store.InitializeAsync(Ct));
+        var error = await Assert.ThrowsAsync<InvalidSettingException>(() => store.InitializeAsync(Ct));
 
         Assert.Contains("Storage:DataPath", error.Message, StringComparison.Ordinal);
     }

@@ -50,7 +50,7 @@ public sealed class StorageHostingExtensionsTests(PostgresServer server) : IClas
     {
         using var host = Build(new() { ["ConnectionStrings:Monitor"] = connectionString, ["Storage:StartupTimeout"] = "00:00:00" });
 
-        var error = await Assert.ThrowsAsync<StorageConfigurationException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAsync<InvalidSettingException>(() => host.StartAsync());
 
         Assert.StartsWith("ConnectionStrings:Monitor", error.Message, StringComparison.Ordinal);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class StorageHostingExtensionsTests(PostgresServer server) : IClas
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.AddMonitorStorage();
 
-        var error = Assert.Throws<StorageConfigurationException>(() => builder.AddSiloMembership());
+        var error = Assert.Throws<InvalidSettingException>(() => builder.AddSiloMembership());
 
         Assert.Contains("ConnectionStrings:Monitor", error.Message, StringComparison.Ordinal);
     }

@@ -1,0 +1,173 @@
+using Microsoft.Extensions.Options;
+using Orleans.Monitor.Contracts.Containers;
+using Orleans.Monitor.Contracts.Hosts;
+using Orleans.Monitor.Contracts.Resilience;
+using Orleans.Monitor.Grains.Docker;
+using Orleans.Monitor.Grains.Stats;
+
+namespace Orleans.Monitor.Silo.Docker;
+
+/// <summary>
+/// Follows this silo's Docker daemon (<c>/events</c> resumed from the last event's time after a reconnect, plus a full
+/// listing every <see cref="HostWatchOptions.ReconcileInterval"/>) and tells the host grain what it learns. All Docker
+/// I/O of a host happens here, outside grain turns; the host grain only keeps the container set.
+/// </summary>
+public sealed partial class DaemonWatcher(
+    DockerClient docker,
+    IStatsSource statsSource,
+    WatchedDaemon daemon,
+    IGrainFactory grains,
+    IOptions<HostWatchOptions> options,
+    TimeProvider clock,
+    ILogger<DaemonWatcher> logger) : BackgroundService
+{
+    // Events that change what a container is or whether it runs; exec_*, attach, resize and the like do not.
+    private static readonly HashSet<string> LifecycleActions =
+    [
+        "create", "start", "restart", "stop", "kill", "die", "pause", "unpause", "oom", "rename", "update", "health_status",
+    ];
+
+    private readonly IHostGrain _host = grains.GetGrain<IHostGrain>(daemon.HostId);
+    private HostInfo _info = daemon.Info with { StatsSource = statsSource.Name };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // From a moment before the first listing, so nothing created in between is missed; events are idempotent here.
+        var cursor = (clock.GetUtcNow() - TimeSpan.FromSeconds(1)).ToUnixTimeMilliseconds() * 1_000_000;
+        var reconnect = Backoff.Forever(
+            IsDaemonFault,
+            (attempt, ex, delay) => LogStillUnreachable(docker.Host, attempt, delay, ex.Message),
+            clock,
+            options.Value.ReconnectBaseDelay,
+            options.Value.ReconnectMaxDelay);
+        using var reconcile = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        Task? reconcileLoop = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await _host.StartAsync(_info);
+                    await ReconcileAsync(full: true, stoppingToken);
+                    reconcileLoop ??= ReconcileLoopAsync(reconcile.Token);
+                    await foreach (var dockerEvent in docker.StreamContainerEventsAsync(cursor, stoppingToken))
+                    {
+                        cursor = Math.Max(cursor, dockerEvent.TimeNano);
+                        await ApplyAsync(dockerEvent, stoppingToken);
+                    }
+
+                    throw new DockerUnavailableException(docker.Host, "the Docker daemon closed the event stream");
+                }
+                catch (Exception ex) when (IsDaemonFault(ex) && !stoppingToken.IsCancellationRequested)
+                {
+                    LogDaemonLost(daemon.HostId, docker.Host, ex.Message);
+                    await _host.DaemonLostAsync(ex.Message);
+                    _info = await reconnect.ExecuteAsync(AnswersAsync, stoppingToken);
+                    LogDaemonBack(daemon.HostId, docker.Host);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await reconcile.CancelAsync();
+            if (reconcileLoop is not null)
+            {
+                await reconcileLoop;
+            }
+        }
+    }
+
+    private static bool IsDaemonFault(Exception ex) => ex is DockerException or HttpRequestException or IOException or TimeoutException;
+
+    private async ValueTask<HostInfo> AnswersAsync(CancellationToken cancellationToken)
+    {
+        var info = await docker.GetHostInfoAsync(statsSource.Name, cancellationToken);
+        if (info.HostId != daemon.HostId)
+        {
+            // Another daemon now answers at this address: this silo declared the old one and must not report the new one as it.
+            throw new DockerUnavailableException(docker.Host, $"the daemon at this address is now {info.HostId}, not {daemon.HostId}; restart the silo to watch it");
+        }
+
+        return info;
+    }
+
+    private async Task ReconcileLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ReconcileInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try
+                {
+                    await ReconcileAsync(full: false, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The events loop notices a lost daemon; a failed listing waits for the next tick.
+                    LogReconcileFailed(daemon.HostId, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ReconcileAsync(bool full, CancellationToken cancellationToken)
+    {
+        var listed = await docker.ListContainersAsync(daemon.HostId, cancellationToken);
+        var stale = await _host.ReconcileAsync([.. listed], full);
+        foreach (var id in stale)
+        {
+            await RefreshAsync(id, cancellationToken);
+        }
+    }
+
+    private async Task ApplyAsync(DockerEvent dockerEvent, CancellationToken cancellationToken)
+    {
+        if (dockerEvent.Action == "destroy")
+        {
+            await _host.RemoveContainerAsync(dockerEvent.ActorId);
+        }
+        else if (LifecycleActions.Contains(dockerEvent.Action))
+        {
+            await RefreshAsync(dockerEvent.ActorId, cancellationToken);
+        }
+    }
+
+    private async Task RefreshAsync(string containerId, CancellationToken cancellationToken)
+    {
+        DockerContainerDetails details;
+        try
+        {
+            details = await docker.InspectContainerAsync(containerId, daemon.HostId, cancellationToken);
+        }
+        catch (DockerNotFoundException)
+        {
+            await _host.RemoveContainerAsync(containerId);
+            return;
+        }
+
+        var info = details.Info;
+        var running = details.Pid > 0 && info.State is ContainerState.Running or ContainerState.Paused or ContainerState.Restarting;
+        var target = running ? new ContainerTarget(info.Id, details.Pid, info.StartedAt ?? info.Created) : null;
+        await _host.UpsertContainerAsync(new ContainerAssignment(info, target, _info.MemoryTotalBytes));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Docker daemon {HostId} at {DockerHost} (DOCKER_HOST) is unreachable: {Reason}; retrying with backoff")]
+    private partial void LogDaemonLost(string hostId, string dockerHost, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Docker at {DockerHost} still unreachable (attempt {Attempt}, next in {Delay}): {Reason}")]
+    private partial void LogStillUnreachable(string dockerHost, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Docker daemon {HostId} at {DockerHost} answers again")]
+    private partial void LogDaemonBack(string hostId, string dockerHost);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listing the containers of {HostId} failed: {Reason}")]
+    private partial void LogReconcileFailed(string hostId, string reason);
+}
