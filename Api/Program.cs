@@ -1,13 +1,12 @@
 using Orleans.Monitor.Api.Hosting;
 using Orleans.Monitor.Storage;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddMonitorApi();
-
-var app = builder.Build();
-app.MapMonitorApi();
 try
 {
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddMonitorApi();
+    var app = builder.Build();
+    app.MapMonitorApi();
     await app.RunAsync();
 }
 catch (InvalidSettingException ex)

@@ -1,42 +1,58 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
+using Orleans.Monitor.Api.Cluster;
 using Orleans.Monitor.Api.Hubs;
 using Orleans.Monitor.Api.Live;
 using Orleans.Monitor.Api.Rest;
+using Orleans.Monitor.Contracts.Hosting;
+using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Silo.Hosting;
+using Orleans.Monitor.Silo.Persistence;
 using Orleans.Monitor.Storage;
 
 namespace Orleans.Monitor.Api.Hosting;
 
-/// <summary>Wires the Api: storage, the live feed (co-hosted silo or cluster), REST, the hub and the web app.</summary>
+/// <summary>Wires the Api: storage, the way into Orleans (client or co-hosted silo), live subscriptions, REST, the hub and the web app.</summary>
 public static class MonitorApiExtensions
 {
+    /// <exception cref="InvalidSettingException">A setting is malformed (the process exits with code 2).</exception>
     public static WebApplicationBuilder AddMonitorApi(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddTimeProvider();
-        builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
-        builder.Services.AddHealthChecks();
-        builder.Services.AddSignalR(o => o.AddFilter<StreamLimitFilter>());
-        builder.Services.AddSingleton<StreamLimitFilter>();
-        builder.Services.AddSingleton<LiveStreams>();
-        builder.Services.AddSingleton<HostDirectory>();
-
+        var services = builder.Services;
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks();
+        services.AddSignalR(o => o.AddFilter<StreamLimitFilter>());
+        services.AddSingleton<StreamLimitFilter>();
+        services.AddSingleton<LiveStreams>();
+        services.AddSingleton<HostDirectory>();
         builder.AddMonitorStorage();
-        if (builder.IsClusterMode())
+
+        var settings = OrleansSettings.Read(builder.Configuration);
+        services.AddSingleton(settings);
+        if (settings.IsCluster)
         {
-            builder.AddClusterLiveFeed();
-            builder.Services.AddSingleton<IClusterDirectory, MembershipClusterDirectory>();
+            services.AddSingleton<IClusterConnector, OrleansClientConnector>();
         }
         else
         {
-            // Standalone: one process watches the local Docker host and serves it.
-            builder.AddMonitorSilo();
-            builder.Services.AddSingleton<IClusterDirectory, LocalClusterDirectory>();
+            // Standalone: this process co-hosts the silo that watches the local Docker daemon and writes to its store.
+            services.AddSingleton<IMonitorSink, StoreSink>();
+            services.AddSingleton<IClusterConnector, StandaloneSiloConnector>();
         }
 
+        services.AddSingleton<ClusterConnection>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterConnection>());
+        services.AddSingleton<LiveFrames>();
+        services.AddSingleton<HostSubscriptions>();
+        services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<HostSubscriptions>());
+        services.AddHostedService(sp => sp.GetRequiredService<HostSubscriptions>());
+        services.AddSingleton(sp => new ClusterDirectory(
+            sp.GetRequiredService<HostSubscriptions>(), sp.GetRequiredService<ClusterConnection>(), settings.IsCluster));
         return builder;
     }
 
@@ -67,13 +83,5 @@ public static class MonitorApiExtensions
         var files = new PhysicalFileProvider(folder);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-    }
-
-    private static void TryAddTimeProvider(this IServiceCollection services)
-    {
-        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
-        {
-            services.AddSingleton(TimeProvider.System);
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.SignalR;
+using Orleans.Monitor.Api.Live;
 using Orleans.Monitor.Contracts.Live;
 
 namespace Orleans.Monitor.Api.Hubs;

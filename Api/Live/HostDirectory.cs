@@ -1,3 +1,4 @@
+using Orleans.Monitor.Api.Cluster;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
@@ -10,7 +11,7 @@ namespace Orleans.Monitor.Api.Live;
 /// Answers "which hosts and containers exist and how are they now" from the live feed, falling back to the store
 /// for hosts that are gone and containers that were removed.
 /// </summary>
-internal sealed class HostDirectory(ILiveFeed feed, IMonitorStore store)
+internal sealed class HostDirectory(ILiveFeed feed, IMonitorStore store, ClusterConnection connection)
 {
     public async Task<IReadOnlyList<HostSummary>> ListHostsAsync(CancellationToken cancellationToken)
     {
@@ -83,13 +84,15 @@ internal sealed class HostDirectory(ILiveFeed feed, IMonitorStore store)
             frame.LastSeen,
             frame.Error,
             running.Count,
-            frame.Containers.Count,
+            frame.Containers.Length,
             running.Sum(c => c.Sample?.CpuPercent ?? 0),
             running.Sum(c => c.Sample?.MemoryUsedBytes ?? 0));
     }
 
-    private static HostSummary Summarize(StoredHost stored) =>
-        new(stored.Info, stored.Info.HostId, HostStatus.Down, stored.LastSeen, null, 0, 0, 0, 0);
+    /// <summary>A stored host without a live frame: down, unless this Api cannot reach the cluster to know.</summary>
+    private HostSummary Summarize(StoredHost stored) => connection.Grains is null
+        ? new(stored.Info, stored.Info.HostId, HostStatus.Unreachable, stored.LastSeen, $"the Api does not reach the cluster: {connection.Error}", 0, 0, 0, 0)
+        : new(stored.Info, stored.Info.HostId, HostStatus.Down, stored.LastSeen, null, 0, 0, 0, 0);
 }
 
 /// <summary>A resolved container (live or stored), or why none.</summary>

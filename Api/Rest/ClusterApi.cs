@@ -8,28 +8,31 @@ public static class ClusterApi
 {
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/cluster", GetAsync).WithTags("Cluster").WithName("GetCluster")
-            .WithSummary("Mode (standalone or cluster) and every silo: status, generation, last heartbeat, version, endpoint.");
+        endpoints.MapGet("/api/cluster", Get).WithTags("Cluster").WithName("GetCluster")
+            .WithSummary("Mode (standalone or cluster), whether this Api reaches it, and every silo: status, generation, last heartbeat, endpoint.");
         return endpoints;
     }
 
-    private static async Task<Ok<ClusterView>> GetAsync(IClusterDirectory cluster, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await cluster.GetAsync(cancellationToken).ConfigureAwait(false));
+    private static Ok<ClusterView> Get(ClusterDirectory cluster) => TypedResults.Ok(cluster.Get());
 }
 
 /// <summary>The cluster as the Api sees it.</summary>
-public sealed record ClusterView(string Mode, long MembershipVersion, IReadOnlyList<SiloView> Silos);
+/// <param name="Connected">Whether this Api reaches the cluster (false while Redis, or standalone the Docker daemon, is not there yet).</param>
+/// <param name="Error">Why it does not, while not connected.</param>
+public sealed record ClusterView(string Mode, bool Connected, string? Error, IReadOnlyList<SiloView> Silos);
 
-/// <summary>One silo. <see cref="Alive"/> is decided on the database clock (lease not expired).</summary>
+/// <summary>One silo as Orleans membership records it; a restarted silo is a new row with a higher generation.</summary>
+/// <param name="Silo">The Orleans silo address (<c>S{ip}:{port}:{generation}</c>).</param>
+/// <param name="HostId">The daemon ID the silo declares (null for a silo that watches none).</param>
+/// <param name="Status">Orleans' silo status, lower case: <c>joining</c>, <c>active</c>, <c>shuttingdown</c>, <c>stopping</c>, <c>dead</c>.</param>
+/// <param name="LastHeartbeat">The silo's last "I am alive" write to the membership table.</param>
 public sealed record SiloView(
-    string SiloId,
-    long Generation,
-    string HostId,
+    string Silo,
+    int Generation,
+    string? HostId,
     string Status,
     bool Alive,
     DateTimeOffset StartTime,
     DateTimeOffset LastHeartbeat,
-    DateTimeOffset LeaseExpires,
-    string? Version,
-    string? Endpoint,
+    string Endpoint,
     string? HostName);

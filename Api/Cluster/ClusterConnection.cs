@@ -1,0 +1,70 @@
+using Orleans.Monitor.Contracts.Hosting;
+using Orleans.Monitor.Contracts.Resilience;
+
+namespace Orleans.Monitor.Api.Cluster;
+
+/// <summary>
+/// Brings up this process's way into Orleans (<see cref="IClusterConnector"/>) in the background, retrying with
+/// backoff, so the Api serves REST from the store while Redis or the Docker daemon is not there yet.
+/// </summary>
+public sealed partial class ClusterConnection(IClusterConnector connector, TimeProvider clock, ILogger<ClusterConnection> logger)
+    : BackgroundService
+{
+    private readonly TaskCompletionSource<IGrainFactory> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IHost? _host;
+    private volatile string? _error = "connecting to the cluster";
+
+    /// <summary>Completes once connected; the grain factory of the client (or of the co-hosted silo).</summary>
+    public Task<IGrainFactory> Connected => _connected.Task;
+
+    /// <summary>The grain factory once connected, else null.</summary>
+    public IGrainFactory? Grains => _connected.Task.IsCompletedSuccessfully ? _connected.Task.Result : null;
+
+    /// <summary>Why the last attempt failed, while not connected.</summary>
+    public string? Error => _error;
+
+    public string? ProvisionalHostId => connector.ProvisionalHostId;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var retry = Backoff.Forever(
+            connector.IsTransient,
+            (attempt, ex, delay) =>
+            {
+                _error = ex.Message;
+                LogNotConnected(attempt, delay, ex.Message);
+            },
+            clock,
+            TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(30));
+        try
+        {
+            _host = await retry.ExecuteAsync(async ct => await connector.ConnectAsync(ct), stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _error = null;
+        LogConnected();
+        _connected.TrySetResult(_host.Services.GetRequiredService<IGrainFactory>());
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_host is { } host)
+        {
+            // A silo leaves the cluster cleanly here; a client closes its gateway connections.
+            await host.StopAsync(cancellationToken);
+            host.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not connected to the cluster yet (attempt {Attempt}, next in {Delay}): {Reason}")]
+    private partial void LogNotConnected(int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the cluster")]
+    private partial void LogConnected();
+}

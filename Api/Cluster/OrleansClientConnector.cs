@@ -1,0 +1,42 @@
+using Orleans.Configuration;
+using Orleans.Monitor.Contracts.Hosting;
+using Orleans.Monitor.Silo.Hosting;
+using Orleans.Monitor.Storage;
+
+namespace Orleans.Monitor.Api.Cluster;
+
+/// <summary>Cluster mode: this Api is an Orleans client that finds gateways through Redis membership.</summary>
+public sealed class OrleansClientConnector(OrleansSettings settings, ILoggerFactory loggers) : IClusterConnector
+{
+    /// <summary>How long a call may wait for an answer: a hung silo stalls calls routed through its gateway at most this long.</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(5);
+
+    public string? ProvisionalHostId => null;
+
+    public async Task<IHost> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(loggers);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.UseOrleansClient(client =>
+        {
+            client.UseRedisClustering(o => o.ConfigurationOptions = settings.Redis!);
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    public bool IsTransient(Exception exception) => exception is not (InvalidSettingException or OperationCanceledException);
+}

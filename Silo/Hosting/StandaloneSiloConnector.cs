@@ -1,0 +1,47 @@
+using Orleans.Monitor.Contracts.Hosting;
+using Orleans.Monitor.Grains.Docker;
+using Orleans.Monitor.Grains.Persistence;
+using Orleans.Monitor.Silo.Docker;
+
+namespace Orleans.Monitor.Silo.Hosting;
+
+/// <summary>
+/// Standalone: the Api process co-hosts one silo on localhost clustering. The silo declares its daemon ID in its
+/// name, so it starts once the daemon has answered; until then the Api shows a provisional host with the error.
+/// The silo shares the Api's configuration, logging, clock and store writer.
+/// </summary>
+public sealed class StandaloneSiloConnector(
+    IConfiguration configuration,
+    OrleansSettings settings,
+    ILoggerFactory loggers,
+    IMonitorSink sink,
+    TimeProvider clock) : IClusterConnector
+{
+    /// <summary>Stable per machine, never a real daemon ID.</summary>
+    public string? ProvisionalHostId { get; } = "pending-" + Environment.MachineName;
+
+    public async Task<IHost> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var daemon = await DaemonIdentity.ResolveAsync(configuration, loggers, retry: false, cancellationToken);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton(sink);
+        builder.Services.AddSingleton(clock);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.AddMonitorSilo(daemon, settings);
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    public bool IsTransient(Exception exception) => exception is DockerException or HttpRequestException or IOException or TimeoutException;
+}
