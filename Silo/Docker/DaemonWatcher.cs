@@ -66,6 +66,12 @@ public sealed partial class DaemonWatcher(
                     _info = await reconnect.ExecuteAsync(AnswersAsync, stoppingToken);
                     LogDaemonBack(daemon.HostId, docker.Host);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A grain call failed (the silo is shutting down, or overloaded): start over after a pause.
+                    LogWatchFailed(ex, daemon.HostId);
+                    await Task.Delay(options.Value.ReconnectBaseDelay, clock, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -167,6 +173,9 @@ public sealed partial class DaemonWatcher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Docker daemon {HostId} at {DockerHost} answers again")]
     private partial void LogDaemonBack(string hostId, string dockerHost);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Following Docker daemon {HostId} failed; starting over")]
+    private partial void LogWatchFailed(Exception exception, string hostId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listing the containers of {HostId} failed: {Reason}")]
     private partial void LogReconcileFailed(string hostId, string reason);

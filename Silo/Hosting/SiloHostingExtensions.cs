@@ -35,7 +35,6 @@ public static class SiloHostingExtensions
         builder.AddStatsSource();
         services.TryAddSingleton<IMonitorSink, StoreSink>();
         services.AddSingleton(daemon);
-        services.AddHostedService<DaemonWatcher>();
         builder.AddMonitorTelemetry();
 
         settings.EnsurePortsFree(gateway: settings.IsCluster);
@@ -72,6 +71,9 @@ public static class SiloHostingExtensions
                 silo.AddDashboard();
             }
         });
+
+        // After Orleans' own hosted service, whose start returns once the silo is active: the watcher's first grain call can be placed.
+        services.AddHostedService<DaemonWatcher>();
         return builder;
     }
 }

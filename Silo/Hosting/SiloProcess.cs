@@ -86,7 +86,10 @@ public static partial class SiloProcess
         // The Api co-hosts this project, so the silo ships no appsettings.json of its own; its log defaults live here.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
+        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         builder.AddMonitorStorage();
         builder.AddMonitorSilo(daemon, settings);
         builder.Services.AddHealthChecks();
