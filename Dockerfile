@@ -5,11 +5,12 @@
 #
 # The web app (Web/) is built in a Node stage and copied into the Api before `dotnet publish`, which then skips
 # its own npm step (-p:SkipWebBuild=true). The base images are build arguments so the same file builds from
-# mirrored or locally made images (see k8s/README.md, "Building the images").
+# mirrored or locally made images (see k8s/README.md, "Build and push the images").
 #
-# Both runtime images run as the unprivileged user the .NET images define ($APP_UID, 1654) and listen on 8080
-# (ASPNETCORE_HTTP_PORTS). The silo reads the Docker socket: give it the socket's group (docker-compose.yml:
-# group_add) or run it as uid 0 without capabilities (k8s/silo-daemonset.yaml); see k8s/README.md.
+# Both runtime images run as the unprivileged user the .NET images define ($APP_UID, 1654) and serve HTTP on 8080
+# (ASPNETCORE_HTTP_PORTS); the silo also listens on the Orleans silo (11111) and gateway (30000) ports. The silo reads
+# the Docker socket: give it the socket's group (docker-compose.yml: group_add) or run it as uid 0 without
+# capabilities (k8s/silo-daemonset.yaml); see k8s/README.md.
 
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
@@ -48,18 +49,21 @@ RUN dotnet publish Silo/Orleans.Monitor.Silo.csproj -c Release --no-restore -o /
  && test -f /out/api/wwwroot/app/index.html
 
 # One silo per Docker host. Needs DOCKER_HOST (socket mount), the host's /proc and /sys/fs/cgroup for cgroup stats,
-# ConnectionStrings__Monitor and Silo__AdvertisedUrl in a cluster.
+# ConnectionStrings__Redis (Orleans membership) and ConnectionStrings__Monitor (PostgreSQL). Other silos connect to
+# 11111, the Api to 30000, both at Orleans__Endpoints__AdvertisedIPAddress (default: the container's address);
+# 8080 serves GET /healthz.
 FROM ${RUNTIME_IMAGE} AS silo
 WORKDIR /app
 COPY --from=build /out/silo/ ./
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOCKER_HOST=unix:///var/run/docker.sock
-EXPOSE 8080
+EXPOSE 8080 11111 30000
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Orleans.Monitor.Silo.dll"]
 
-# REST, the SignalR hub /hubs/live and the dashboard. Without ConnectionStrings__Monitor it runs standalone:
-# it co-hosts a silo and keeps SQLite under /data.
+# REST, the SignalR hub /hubs/live and the dashboard. With ConnectionStrings__Redis it is an Orleans client of the
+# silos' cluster (and needs ConnectionStrings__Monitor); without it, it runs standalone, co-hosts a silo and keeps
+# its data under /data.
 FROM ${RUNTIME_IMAGE} AS api
 WORKDIR /app
 COPY --from=build /out/api/ ./

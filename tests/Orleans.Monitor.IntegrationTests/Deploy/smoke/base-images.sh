@@ -7,11 +7,12 @@
 #   local/aspnet:10.0       + its runtimes only, user app (1654), APP_UID   (RUNTIME_IMAGE)
 #   local/node:20           + this machine's node and npm                   (NODE_IMAGE)
 #   local/postgres:15       + Debian's postgresql-15 and an entrypoint that honours POSTGRES_*  (POSTGRES_IMAGE)
+#   local/redis:7           + Debian's redis-server 7.0, run like the official image            (REDIS_IMAGE)
 #
 # Usage: DOCKER_HOST=unix:///path/to/your/docker.sock base-images.sh WORKDIR
-# Builds with the classic builder and host networking (apt-get inside the postgres image). The SDK and Node images
-# also trust this machine's local certificate authorities (/usr/local/share/ca-certificates), so restore and npm ci
-# work where the registries are reached through a TLS-inspecting proxy.
+# Builds with the classic builder and host networking (apt-get inside the postgres and redis images). The SDK and
+# Node images also trust this machine's local certificate authorities (/usr/local/share/ca-certificates), so restore
+# and npm ci work where the registries are reached through a TLS-inspecting proxy.
 set -euo pipefail
 work=${1:?usage: base-images.sh WORKDIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,6 +77,10 @@ fi
 
 if ! have local/postgres:15; then
   docker build --network host -t local/postgres:15 -f "$here/postgres.Dockerfile" "$here"
+fi
+
+if ! have local/redis:7; then
+  docker build --network host -t local/redis:7 -f "$here/redis.Dockerfile" "$here"
 fi
 
 docker image ls 'local/*'
