@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Dashboard;
 using Orleans.Configuration;
@@ -49,6 +50,10 @@ public static class SiloHostingExtensions
                     o.AdvertisedIPAddress = settings.AdvertisedIPAddress;
                     o.SiloPort = settings.SiloPort;
                     o.GatewayPort = settings.GatewayPort;
+
+                    // The advertised address may belong to the host of a bridged container, not to this process's interfaces.
+                    o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, settings.SiloPort);
+                    o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, settings.GatewayPort);
                 });
                 silo.Configure<ClusterMembershipOptions>(MembershipDefaults.Apply);
                 silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));

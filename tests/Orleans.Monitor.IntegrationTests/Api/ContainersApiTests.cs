@@ -2,12 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Live;
-using Orleans.Monitor.Grains.Runtime;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
@@ -323,24 +321,11 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
 
     private async Task<ContainerLive> WaitForStateAsync(string id, string state)
     {
-        try
-        {
-            return await Eventually.MatchAsync(
-                () => MonitorApp.GetJsonAsync<ContainerLive>(_client, "/api/containers/" + id),
-                c => c.Container.State == state,
-                Deadline,
-                $"{id[..12]} to be {state}");
-        }
-        catch (TimeoutException)
-        {
-            // Busy or backed-up grains are the usual reason a state never arrives.
-            foreach (var a in live.App.Services.GetRequiredService<IGrainRuntime>().GetActivations().Where(a => a.TurnRunning || a.MailboxDepth > 0))
-            {
-                output.WriteLine($"{a.GrainType}/{a.Key}: {a.State}, turn running {a.TurnRunning}, mailbox {a.MailboxDepth}, last activity {a.LastActivity:O}");
-            }
-
-            throw;
-        }
+        return await Eventually.MatchAsync(
+            () => MonitorApp.GetJsonAsync<ContainerLive>(_client, "/api/containers/" + id),
+            c => c.Container.State == state,
+            Deadline,
+            $"{id[..12]} to be {state}");
     }
 
     /// <summary>Parses docker's human sizes ("1.5MiB", "512KiB", "12B").</summary>

@@ -1,3 +1,4 @@
+using Orleans.Monitor.Contracts.Containers;
 using System.Globalization;
 using System.Text.Json;
 using Orleans.Monitor.Contracts.Metrics;

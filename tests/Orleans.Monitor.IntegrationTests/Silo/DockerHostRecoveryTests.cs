@@ -4,8 +4,7 @@ using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Live;
-using Orleans.Monitor.Grains.Hosts;
-using Orleans.Monitor.Grains.Runtime;
+using Orleans.Monitor.Api.Cluster;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
@@ -49,10 +48,9 @@ public sealed class DockerHostRecoveryTests(ITestOutputHelper output)
             Assert.Equal(hostId, seenAfter.Container.HostId);
             var hosts = await MonitorApp.GetJsonAsync<HostSummary[]>(client, "/api/hosts");
             Assert.Equal(hostId, Assert.Single(hosts).HostId);
-            var activations = app.Services.GetRequiredService<IGrainRuntime>().GetActivations();
-            var duplicates = activations.GroupBy(a => (a.GrainType, a.Key)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-            Assert.Empty(duplicates);
-            Assert.Equal(hostId, Assert.Single(activations, a => a.GrainType == nameof(HostGrain)).Key);
+            var management = app.Services.GetRequiredService<ClusterConnection>().Grains!.GetGrain<IManagementGrain>(0);
+            var hostGrains = await management.GetActiveGrains(GrainType.Create("host"));
+            Assert.Equal(hostId, Assert.Single(hostGrains).Key.ToString());
         }
         finally
         {

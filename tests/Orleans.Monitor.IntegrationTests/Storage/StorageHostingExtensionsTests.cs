@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Orleans.Monitor.Storage;
-using Orleans.Monitor.Storage.Membership;
 using Orleans.Monitor.Storage.Postgres;
 using Orleans.Monitor.Storage.Sqlite;
 
@@ -25,12 +24,11 @@ public sealed class StorageHostingExtensionsTests(PostgresServer server) : IClas
 
         Assert.IsType<SqliteMonitorStore>(host.Services.GetRequiredService<IMonitorStore>());
         Assert.True(File.Exists(Path.Combine(_dataPath, "monitor.db")));
-        Assert.Null(host.Services.GetService<MembershipTable>());
         await host.StopAsync();
     }
 
     [Fact]
-    public async Task AddMonitorStorage_ConnectionString_UsesPostgresWithMembership()
+    public async Task AddMonitorStorage_ConnectionString_UsesPostgres()
     {
         using var host = Build(new() { ["ConnectionStrings:Monitor"] = server.ConnectionString });
 
@@ -39,7 +37,6 @@ public sealed class StorageHostingExtensionsTests(PostgresServer server) : IClas
         var store = host.Services.GetRequiredService<IMonitorStore>();
         Assert.IsType<PostgresMonitorStore>(store);
         Assert.Empty(await store.GetHostsAsync(CancellationToken.None));
-        Assert.NotNull(await host.Services.GetRequiredService<MembershipTable>().ReadAsync(CancellationToken.None));
         await host.StopAsync();
     }
 
@@ -54,17 +51,6 @@ public sealed class StorageHostingExtensionsTests(PostgresServer server) : IClas
 
         Assert.StartsWith("ConnectionStrings:Monitor", error.Message, StringComparison.Ordinal);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void AddSiloMembership_WithoutConnectionString_FailsNamingTheSetting()
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.AddMonitorStorage();
-
-        var error = Assert.Throws<InvalidSettingException>(() => builder.AddSiloMembership());
-
-        Assert.Contains("ConnectionStrings:Monitor", error.Message, StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using Orleans.Monitor.Contracts.Containers;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
+using Orleans.Monitor.Contracts.Containers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Grains.Stats.Cgroup;
 
 namespace Orleans.Monitor.UnitTests.Stats.Cgroup;
