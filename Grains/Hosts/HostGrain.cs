@@ -20,7 +20,7 @@ namespace Orleans.Monitor.Grains.Hosts;
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class HostGrain(
     IGrainRuntime runtime,
-    DockerClient docker,
+    DockerDaemon docker,
     LiveBoard board,
     ChildReports reports,
     HostFrameBroadcaster broadcaster,

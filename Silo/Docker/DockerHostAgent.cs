@@ -13,7 +13,7 @@ namespace Orleans.Monitor.Silo.Docker;
 /// daemon answers, the host is shown as unreachable under a provisional id and the agent retries with backoff.
 /// </summary>
 public sealed partial class DockerHostAgent(
-    DockerClient docker,
+    DockerDaemon docker,
     IStatsSource statsSource,
     IGrainFactory grains,
     HostFrameBroadcaster broadcaster,

@@ -35,7 +35,7 @@ public static class SiloHostingExtensions
             services.AddSingleton(TimeProvider.System);
         }
 
-        builder.AddDockerClient();
+        builder.AddDockerDaemon();
         builder.AddStatsSource();
         services.AddGrainRuntime()
             .AddGrain<IHostGrain, HostGrain>()
