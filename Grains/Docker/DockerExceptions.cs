@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Orleans.Monitor.Grains.Docker;
 
-/// <summary>The Docker daemon answered with an error.</summary>
+/// <summary>The Docker daemon answered with an error, or its answer could not be read.</summary>
 public class DockerException(HttpStatusCode statusCode, string message, Exception? innerException = null)
     : Exception(message, innerException)
 {
@@ -11,16 +11,13 @@ public class DockerException(HttpStatusCode statusCode, string message, Exceptio
 }
 
 /// <summary>The object (container, usually) does not exist: 404 from the daemon.</summary>
-public sealed class DockerNotFoundException(string message)
-    : DockerException(HttpStatusCode.NotFound, message);
+public sealed class DockerNotFoundException(string message, Exception? innerException = null)
+    : DockerException(HttpStatusCode.NotFound, message, innerException);
 
-/// <summary>The daemon could not be reached or did not answer in time.</summary>
+/// <summary>The daemon could not be reached, did not answer in time, or a stream from it broke.</summary>
 public sealed class DockerUnavailableException(string host, string message, Exception? innerException = null)
     : DockerException(0, $"Docker daemon at {host} (DOCKER_HOST) is unavailable: {message}", innerException)
 {
+    /// <summary>The resolved <c>DOCKER_HOST</c> value that could not be reached.</summary>
     public string Host { get; } = host;
 }
-
-/// <summary>The daemon speaks only API versions we do not support.</summary>
-public sealed class DockerApiVersionException(string message)
-    : DockerException(0, message);

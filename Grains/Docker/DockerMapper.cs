@@ -1,11 +1,14 @@
 using System.Globalization;
+using Docker.DotNet.Models;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
-using Orleans.Monitor.Grains.Docker.Json;
 
 namespace Orleans.Monitor.Grains.Docker;
 
-/// <summary>Maps Engine API shapes to our contracts.</summary>
+/// <summary>
+/// Maps Docker.DotNet's Engine API models to our contracts. The models are generated from the newest API and
+/// declare many fields non-null that older daemons (API 1.41) leave out, so every field is read as optional.
+/// </summary>
 internal static class DockerMapper
 {
     public const string ComposeProjectLabel = "com.docker.compose.project";
@@ -13,25 +16,27 @@ internal static class DockerMapper
 
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
-    public static HostInfo ToHostInfo(InfoJson info, DockerApiVersion apiVersion, string statsSource) => new(
-        HostId: info.Id ?? string.Empty,
+    /// <summary>Host facts from <c>GET /info</c>; <paramref name="apiVersion"/> is <c>GET /version</c>'s <c>ApiVersion</c>.</summary>
+    public static HostInfo ToHostInfo(SystemInfoResponse info, string apiVersion, string statsSource) => new(
+        HostId: info.ID ?? string.Empty,
         Name: info.Name ?? string.Empty,
-        Cpus: info.Ncpu,
+        Cpus: (int)info.NCPU,
         MemoryTotalBytes: info.MemTotal,
         OperatingSystem: info.OperatingSystem ?? string.Empty,
         KernelVersion: info.KernelVersion ?? string.Empty,
         DockerVersion: info.ServerVersion ?? string.Empty,
-        ApiVersion: apiVersion.ToString(),
+        ApiVersion: apiVersion,
         // Engines before 20.10 have no CgroupVersion and run only on v1.
         CgroupVersion: string.IsNullOrEmpty(info.CgroupVersion) ? "1" : info.CgroupVersion,
         CgroupDriver: info.CgroupDriver ?? string.Empty,
         StatsSource: statsSource);
 
-    public static ContainerInfo ToContainerInfo(ContainerSummaryJson summary, string hostId)
+    /// <summary>One element of <c>GET /containers/json</c>: no start/finish times; exit code and health from <c>Status</c>.</summary>
+    public static ContainerInfo ToContainerInfo(ContainerListResponse summary, string hostId)
     {
-        var labels = summary.Labels ?? NoLabels;
+        var labels = Labels(summary.Labels);
         return new ContainerInfo(
-            Id: summary.Id,
+            Id: summary.ID,
             HostId: hostId,
             Name: PrimaryName(summary.Names),
             Image: summary.Image ?? string.Empty,
@@ -40,7 +45,7 @@ internal static class DockerMapper
             ComposeService: labels.GetValueOrDefault(ComposeServiceLabel),
             State: summary.State ?? string.Empty,
             Health: HealthFromStatus(summary.Status),
-            Created: DateTimeOffset.FromUnixTimeSeconds(summary.Created),
+            Created: ToOffset(summary.Created),
             StartedAt: null,
             FinishedAt: null,
             ExitCode: ExitCodeFromStatus(summary.Status),
@@ -48,13 +53,14 @@ internal static class DockerMapper
             Removed: false);
     }
 
-    public static DockerContainerDetails ToDetails(ContainerInspectJson inspect, string hostId)
+    /// <summary><c>GET /containers/{id}/json</c>: metadata, lifecycle times, and the limits from <c>HostConfig</c>.</summary>
+    public static DockerContainerDetails ToDetails(ContainerInspectResponse inspect, string hostId)
     {
-        var labels = inspect.Config?.Labels ?? NoLabels;
+        var labels = Labels(inspect.Config?.Labels);
         var state = inspect.State;
-        var finishedAt = NullIfZero(state?.FinishedAt);
+        var finishedAt = ParseTime(state?.FinishedAt);
         var info = new ContainerInfo(
-            Id: inspect.Id,
+            Id: inspect.ID,
             HostId: hostId,
             Name: StripSlash(inspect.Name),
             Image: inspect.Config?.Image ?? string.Empty,
@@ -63,27 +69,28 @@ internal static class DockerMapper
             ComposeService: labels.GetValueOrDefault(ComposeServiceLabel),
             State: state?.Status ?? string.Empty,
             Health: state?.Health?.Status is { Length: > 0 } health ? health : null,
-            Created: inspect.Created,
-            StartedAt: NullIfZero(state?.StartedAt),
+            Created: ToOffset(inspect.Created),
+            StartedAt: ParseTime(state?.StartedAt),
             FinishedAt: finishedAt,
             // A never-stopped container reports ExitCode 0; only a finished one has a meaningful code.
-            ExitCode: finishedAt is null || state?.Running == true ? null : state?.ExitCode,
-            OomKilled: state?.OomKilled ?? false,
+            ExitCode: finishedAt is null || state?.Running == true ? null : (int?)state?.ExitCode,
+            OomKilled: state?.OOMKilled ?? false,
             Removed: false);
         var host = inspect.HostConfig;
         return new DockerContainerDetails(
             info,
-            Pid: state?.Pid ?? 0,
-            NanoCpus: host?.NanoCpus ?? 0,
-            CpuQuota: host?.CpuQuota ?? 0,
-            CpuPeriod: host?.CpuPeriod ?? 0,
+            Pid: (int)(state?.Pid ?? 0),
+            NanoCpus: host?.NanoCPUs ?? 0,
+            CpuQuota: host?.CPUQuota ?? 0,
+            CpuPeriod: host?.CPUPeriod ?? 0,
             MemoryLimitBytes: host?.Memory ?? 0,
-            RestartCount: inspect.RestartCount);
+            RestartCount: (int)inspect.RestartCount);
     }
 
-    public static DockerEvent? ToEvent(EventJson message)
+    /// <summary>One message of <c>GET /events</c>, or null when it names no type, action or actor.</summary>
+    public static DockerEvent? ToEvent(Message message)
     {
-        if (message.Type is null || message.Action is null || message.Actor?.Id is null)
+        if (string.IsNullOrEmpty(message.Type) || string.IsNullOrEmpty(message.Action) || message.Actor?.ID is not { Length: > 0 } actorId)
         {
             return null;
         }
@@ -98,14 +105,61 @@ internal static class DockerMapper
         }
 
         // Old engines send only time; keep a nanosecond value either way so cursors work.
-        var timeNano = message.TimeNano != 0 ? message.TimeNano : message.Time * 1_000_000_000;
-        return new DockerEvent(message.Type, action, detail, message.Actor.Id, message.Actor.Attributes ?? NoLabels, message.Scope, timeNano);
+        var timeNano = message.TimeNano is { } nano and not 0 ? nano : (message.Time ?? 0) * 1_000_000_000;
+        return new DockerEvent(message.Type, action, detail, actorId, Labels(message.Actor.Attributes), message.Scope, timeNano);
+    }
+
+    /// <summary>
+    /// An RFC 3339 time as dockerd writes it (nanosecond fractions, <c>Z</c>), or null for an empty value and for
+    /// Go's zero time (<c>0001-01-01T00:00:00Z</c>), which means "never".
+    /// </summary>
+    public static DateTimeOffset? ParseTime(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        // Ticks are 100 ns: cut the nanoseconds to 7 digits (DateTimeOffset.Parse would round them) so that these
+        // times agree with Created and the stats read times, which System.Text.Json truncates.
+        var dot = value.IndexOf('.', StringComparison.Ordinal);
+        if (dot > 0)
+        {
+            var end = dot + 1;
+            while (end < value.Length && char.IsAsciiDigit(value[end]))
+            {
+                end++;
+            }
+
+            if (end - dot - 1 > 7)
+            {
+                value = string.Concat(value.AsSpan(0, dot + 8), value.AsSpan(end));
+            }
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? NullIfZero(time)
+            : null;
     }
 
     /// <summary>Go's zero time (<c>0001-01-01T00:00:00Z</c>) means "never".</summary>
     public static DateTimeOffset? NullIfZero(DateTimeOffset? value) => value is { Year: > 1 } ? value : null;
 
-    private static string PrimaryName(IReadOnlyList<string>? names)
+    /// <summary>A time the library parsed (UTC on the wire) as an offset of zero; an unspecified kind is taken as UTC.</summary>
+    public static DateTimeOffset ToOffset(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Local => new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero),
+        _ => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc), TimeSpan.Zero),
+    };
+
+    private static IReadOnlyDictionary<string, string> Labels(IDictionary<string, string>? labels) => labels switch
+    {
+        null => NoLabels,
+        IReadOnlyDictionary<string, string> readOnly => readOnly,
+        _ => new Dictionary<string, string>(labels),
+    };
+
+    private static string PrimaryName(IList<string>? names)
     {
         if (names is null || names.Count == 0)
         {

@@ -6,11 +6,11 @@ using Microsoft.Extensions.Options;
 
 namespace Orleans.Monitor.Grains.Docker;
 
-/// <summary>Registers <see cref="DockerClient"/> with its options.</summary>
+/// <summary>Registers <see cref="DockerDaemon"/> with its options.</summary>
 public static class DockerServiceCollectionExtensions
 {
-    /// <summary>Binds <see cref="DockerOptions"/> from the "Docker" section (validated on start) and adds one shared client.</summary>
-    public static IServiceCollection AddDockerClient(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Binds <see cref="DockerOptions"/> from the "Docker" section (validated on start) and adds one shared <see cref="DockerDaemon"/>.</summary>
+    public static IServiceCollection AddDockerDaemon(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DockerOptions>()
             .Bind(configuration.GetSection(DockerOptions.SectionName))
@@ -18,14 +18,15 @@ public static class DockerServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<DockerClient>();
+        services.TryAddSingleton<DockerDaemon>();
         return services;
     }
 
-    /// <inheritdoc cref="AddDockerClient(IServiceCollection, IConfiguration)"/>
-    public static IHostApplicationBuilder AddDockerClient(this IHostApplicationBuilder builder)
+    /// <inheritdoc cref="AddDockerDaemon(IServiceCollection, IConfiguration)"/>
+    public static IHostApplicationBuilder AddDockerDaemon(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDockerClient(builder.Configuration);
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddDockerDaemon(builder.Configuration);
         return builder;
     }
 }
@@ -36,7 +37,7 @@ internal sealed class DockerOptionsValidator : IValidateOptions<DockerOptions>
     public ValidateOptionsResult Validate(string? name, DockerOptions options)
     {
         var host = options.ResolveHost(Environment.GetEnvironmentVariable("DOCKER_HOST"));
-        return DockerEndpoint.TryParse(host, out _, out var error)
+        return DockerOptions.TryParseHost(host, out _, out var error)
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail($"Docker:Host (or DOCKER_HOST): {error}");
     }

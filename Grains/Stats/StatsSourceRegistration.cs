@@ -29,7 +29,7 @@ public static class StatsSourceRegistration
     /// <summary>
     /// Binds <c>Stats</c> and <c>Stats:Cgroup</c> (validated on start) and registers one <see cref="IStatsSource"/>
     /// singleton picked by <see cref="StatsSourceSelector"/>, replacing any registered before. The API source
-    /// needs <c>AddDockerClient</c>.
+    /// needs <c>AddDockerDaemon</c>.
     /// </summary>
     public static IHostApplicationBuilder AddStatsSource(this IHostApplicationBuilder builder)
     {

@@ -20,12 +20,12 @@ public static partial class DaemonIdentity
     public static async Task<WatchedDaemon> ResolveAsync(IConfiguration configuration, ILoggerFactory loggers, bool retry, CancellationToken cancellationToken)
     {
         var services = new ServiceCollection().AddSingleton(loggers).AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        services.AddDockerClient(configuration);
+        services.AddDockerDaemon(configuration);
         await using var provider = services.BuildServiceProvider();
-        DockerClient docker;
+        DockerDaemon docker;
         try
         {
-            docker = provider.GetRequiredService<DockerClient>();
+            docker = provider.GetRequiredService<DockerDaemon>();
         }
         catch (OptionsValidationException ex)
         {

@@ -13,7 +13,7 @@ namespace Orleans.Monitor.Silo.Docker;
 /// I/O of a host happens here, outside grain turns; the host grain only keeps the container set.
 /// </summary>
 public sealed partial class DaemonWatcher(
-    DockerClient docker,
+    DockerDaemon docker,
     IStatsSource statsSource,
     WatchedDaemon daemon,
     IGrainFactory grains,

@@ -32,7 +32,7 @@ public static class SiloHostingExtensions
         services.AddOptions<SamplingOptions>().BindConfiguration(SamplingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HostWatchOptions>().BindConfiguration(HostWatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        builder.AddDockerClient();
+        builder.AddDockerDaemon();
         builder.AddStatsSource();
         services.TryAddSingleton<IMonitorSink, StoreSink>();
         services.AddSingleton(daemon);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Orleans.Monitor.Grains.Stats.Api;
 
-/// <summary>Registers <see cref="DockerApiStatsSource"/>; needs <c>AddDockerClient</c>.</summary>
+/// <summary>Registers <see cref="DockerApiStatsSource"/>; needs <c>AddDockerDaemon</c>.</summary>
 public static class DockerApiStatsServiceCollectionExtensions
 {
     /// <summary>Adds the source, and makes it the <see cref="IStatsSource"/> unless another one was registered first.</summary>

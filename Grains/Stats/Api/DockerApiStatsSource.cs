@@ -8,7 +8,7 @@ namespace Orleans.Monitor.Grains.Stats.Api;
 /// Counters from the Docker stats API: one long <c>stream=true</c> connection per running container, the
 /// cheapest way the API offers (see docs/adr/0002-docker-stats-collection.md).
 /// </summary>
-public sealed class DockerApiStatsSource(DockerClient client, TimeProvider timeProvider, ILogger<DockerApiStatsSource> logger)
+public sealed class DockerApiStatsSource(DockerDaemon daemon, TimeProvider timeProvider, ILogger<DockerApiStatsSource> logger)
     : IStatsSource
 {
     /// <summary>How long a read waits for the daemon's next 1 s tick before answering NoData.</summary>
@@ -25,6 +25,6 @@ public sealed class DockerApiStatsSource(DockerClient client, TimeProvider timeP
     public IContainerStatsReader CreateReader(ContainerTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return new DockerStreamStatsReader(client, target.ContainerId, timeProvider, logger, MaxWait, StallTimeout);
+        return new DockerStreamStatsReader(daemon, target.ContainerId, timeProvider, logger, MaxWait, StallTimeout);
     }
 }

@@ -1,8 +1,12 @@
-using Orleans.Monitor.Grains.Docker.Json;
+using Docker.DotNet.Models;
+using Orleans.Monitor.Grains.Docker;
 
 namespace Orleans.Monitor.Grains.Stats.Api;
 
-/// <summary>Maps one stats frame (cgroup v1, v2 or Windows) to source-neutral counters.</summary>
+/// <summary>
+/// Maps one frame of <c>GET /containers/{id}/stats</c> (cgroup v1, v2 or Windows) to source-neutral counters,
+/// reading each field the way the docker CLI does (<c>stats_helpers.go</c>).
+/// </summary>
 internal static class DockerStatsMapper
 {
     /// <summary>
@@ -13,8 +17,9 @@ internal static class DockerStatsMapper
     /// A fixed instant before the frame, the same for every frame of one container: Windows frames have no host
     /// CPU counter, so one is derived from wall time since then (kept small so it never overflows).
     /// </param>
-    public static StatsReadResult Map(StatsJson frame, DateTimeOffset windowsEpoch)
+    public static StatsReadResult Map(ContainerStatsResponse frame, DateTimeOffset windowsEpoch)
     {
+        ArgumentNullException.ThrowIfNull(frame);
         if (frame.Read.Year <= 1)
         {
             return StatsReadResult.WithStatus(ReadingStatus.NotRunning);
@@ -23,25 +28,26 @@ internal static class DockerStatsMapper
         return StatsReadResult.Of(IsWindows(frame) ? MapWindows(frame, windowsEpoch) : MapLinux(frame));
     }
 
-    private static bool IsWindows(StatsJson frame) =>
-        string.Equals(frame.OsType, "windows", StringComparison.OrdinalIgnoreCase) || frame.NumProcs > 0;
+    private static bool IsWindows(ContainerStatsResponse frame) =>
+        string.Equals(frame.OSType, "windows", StringComparison.OrdinalIgnoreCase) || frame.NumProcs > 0;
 
-    private static CounterReading MapLinux(StatsJson frame)
+    private static CounterReading MapLinux(ContainerStatsResponse frame)
     {
-        var cpu = frame.CpuStats;
-        var usage = cpu?.CpuUsage;
+        var cpu = frame.CPUStats;
+        // Declared non-null by the model, but absent from the zero and one-shot precpu shapes.
+        var usage = cpu?.CPUUsage;
         var throttling = cpu?.ThrottlingData;
         var memory = frame.MemoryStats;
         var (blockRead, blockWrite) = SumBlockIo(frame.BlkioStats?.IoServiceBytesRecursive);
         var (rx, tx) = SumNetworks(frame.Networks);
         return new CounterReading(
-            Timestamp: frame.Read,
+            Timestamp: DockerMapper.ToOffset(frame.Read),
             CpuTotalNanoseconds: usage?.TotalUsage ?? 0,
             CpuUserNanoseconds: usage?.UsageInUsermode ?? 0,
             CpuKernelNanoseconds: usage?.UsageInKernelmode ?? 0,
-            SystemCpuNanoseconds: cpu?.SystemCpuUsage ?? 0,
+            SystemCpuNanoseconds: cpu?.SystemUsage ?? 0,
             // Old daemons leave online_cpus out; v2 has no percpu_usage either, so 0 stays 0 as in the CLI.
-            OnlineCpus: cpu is { OnlineCpus: > 0 } ? (int)cpu.OnlineCpus : usage?.PercpuUsage?.Length ?? 0,
+            OnlineCpus: cpu?.OnlineCPUs is > 0 and var online ? (int)online : usage?.PercpuUsage?.Count ?? 0,
             ThrottlePeriods: throttling?.Periods ?? 0,
             ThrottledPeriods: throttling?.ThrottledPeriods ?? 0,
             ThrottledTimeNanoseconds: throttling?.ThrottledTime ?? 0,
@@ -56,15 +62,16 @@ internal static class DockerStatsMapper
             PidsLimit: frame.PidsStats?.Limit ?? 0);
     }
 
-    private static CounterReading MapWindows(StatsJson frame, DateTimeOffset windowsEpoch)
+    private static CounterReading MapWindows(ContainerStatsResponse frame, DateTimeOffset windowsEpoch)
     {
         // The CLI: CPU% = Δtotal_usage(100 ns) / (Δread(ns) / 100 × num_procs) × 100. Expressed as our
         // cpuDelta / systemDelta × onlineCpus × 100 with nanoseconds on both sides and onlineCpus = 1.
-        var usage = frame.CpuStats?.CpuUsage;
-        var wallNanoseconds = (ulong)Math.Max(0, (frame.Read - windowsEpoch).Ticks) * TimeSpan.NanosecondsPerTick;
+        var read = DockerMapper.ToOffset(frame.Read);
+        var usage = frame.CPUStats?.CPUUsage;
+        var wallNanoseconds = (ulong)Math.Max(0, (read - windowsEpoch).Ticks) * TimeSpan.NanosecondsPerTick;
         var (rx, tx) = SumNetworks(frame.Networks);
         return new CounterReading(
-            Timestamp: frame.Read,
+            Timestamp: read,
             CpuTotalNanoseconds: (usage?.TotalUsage ?? 0) * 100,
             CpuUserNanoseconds: (usage?.UsageInUsermode ?? 0) * 100,
             CpuKernelNanoseconds: (usage?.UsageInKernelmode ?? 0) * 100,
@@ -73,7 +80,7 @@ internal static class DockerStatsMapper
             ThrottlePeriods: 0,
             ThrottledPeriods: 0,
             ThrottledTimeNanoseconds: 0,
-            MemoryUsageBytes: frame.MemoryStats?.Privateworkingset ?? 0,
+            MemoryUsageBytes: frame.MemoryStats?.PrivateWorkingSet ?? 0,
             MemoryLimitBytes: 0,
             MemoryInactiveFileBytes: 0,
             NetRxBytes: rx,
@@ -88,7 +95,7 @@ internal static class DockerStatsMapper
     /// The CLI's rule (docker/cli#2415): v1 <c>total_inactive_file</c> when below usage, else
     /// <c>inactive_file</c> (v2, 0 when absent). The calculator subtracts it only when below usage.
     /// </summary>
-    private static ulong InactiveFile(MemoryStatsJson? memory)
+    private static ulong InactiveFile(MemoryStats? memory)
     {
         var stats = memory?.Stats;
         if (stats is null)
@@ -96,10 +103,12 @@ internal static class DockerStatsMapper
             return 0;
         }
 
-        return stats.TotalInactiveFile is { } total && total < memory!.Usage ? total : stats.InactiveFile ?? 0;
+        return stats.TryGetValue("total_inactive_file", out var total) && total < (memory!.Usage ?? 0)
+            ? total
+            : stats.TryGetValue("inactive_file", out var inactive) ? inactive : 0;
     }
 
-    private static (ulong Read, ulong Write) SumBlockIo(BlkioEntryJson[]? entries)
+    private static (ulong Read, ulong Write) SumBlockIo(IList<BlkioStatEntry>? entries)
     {
         ulong read = 0, write = 0;
         if (entries is null)
@@ -126,7 +135,7 @@ internal static class DockerStatsMapper
         return (read, write);
     }
 
-    private static (ulong Rx, ulong Tx) SumNetworks(IReadOnlyDictionary<string, NetworkStatsJson>? networks)
+    private static (ulong Rx, ulong Tx) SumNetworks(IDictionary<string, NetworkStats>? networks)
     {
         ulong rx = 0, tx = 0;
         if (networks is null)

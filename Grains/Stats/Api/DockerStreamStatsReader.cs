@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Monitor.Grains.Docker;
 
@@ -10,7 +9,7 @@ namespace Orleans.Monitor.Grains.Stats.Api;
 /// removed (then a reopen gets 404: Gone) or the daemon goes away (then it reopens with backoff).
 /// </summary>
 internal sealed partial class DockerStreamStatsReader(
-    DockerClient client, string containerId, TimeProvider timeProvider, ILogger logger, TimeSpan maxWait, TimeSpan stallTimeout)
+    DockerDaemon daemon, string containerId, TimeProvider timeProvider, ILogger logger, TimeSpan maxWait, TimeSpan stallTimeout)
     : IContainerStatsReader
 {
     private const int ExistenceCheckEvery = 10;
@@ -120,24 +119,20 @@ internal sealed partial class DockerStreamStatsReader(
             try
             {
                 var frames = 0;
+                var idleFrames = 0;
                 stall.CancelAfter(stallTimeout);
-                var stream = await client.OpenStatsStreamAsync(containerId, linked.Token).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
+                await foreach (var frame in daemon.StreamStatsAsync(containerId, linked.Token).ConfigureAwait(false))
                 {
-                    var idleFrames = 0;
-                    while (await stream.ReadAsync(linked.Token).ConfigureAwait(false) is { } frame)
+                    stall.CancelAfter(stallTimeout);
+                    frames++;
+                    var result = DockerStatsMapper.Map(frame, _windowsEpoch);
+                    idleFrames = result.Status == ReadingStatus.NotRunning ? idleFrames + 1 : 0;
+                    if (idleFrames % ExistenceCheckEvery == 1 && !await ExistsAsync(linked.Token).ConfigureAwait(false))
                     {
-                        stall.CancelAfter(stallTimeout);
-                        frames++;
-                        var result = DockerStatsMapper.Map(frame, _windowsEpoch);
-                        idleFrames = result.Status == ReadingStatus.NotRunning ? idleFrames + 1 : 0;
-                        if (idleFrames % ExistenceCheckEvery == 1 && !await ExistsAsync(linked.Token).ConfigureAwait(false))
-                        {
-                            throw new DockerNotFoundException($"No such container: {containerId}");
-                        }
-
-                        Publish(result);
+                        throw new DockerNotFoundException($"No such container: {containerId}");
                     }
+
+                    Publish(result);
                 }
 
                 // EOF: the container was removed or the daemon stopped; reopening tells which.
@@ -159,7 +154,7 @@ internal sealed partial class DockerStreamStatsReader(
             {
                 return;
             }
-            catch (Exception ex) when (ex is DockerException or IOException or HttpRequestException or JsonException)
+            catch (DockerException ex)
             {
                 failures++;
                 LogStreamFailed(logger, containerId, failures, ex);
@@ -186,7 +181,7 @@ internal sealed partial class DockerStreamStatsReader(
     {
         try
         {
-            await client.InspectContainerAsync(containerId, string.Empty, cancellationToken).ConfigureAwait(false);
+            await daemon.InspectContainerAsync(containerId, string.Empty, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (DockerNotFoundException)

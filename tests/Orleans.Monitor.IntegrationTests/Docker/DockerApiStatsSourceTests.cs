@@ -14,7 +14,7 @@ namespace Orleans.Monitor.IntegrationTests.Docker;
 public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly DockerClient _client = DockerTestClient.Create(engine);
+    private readonly DockerDaemon _client = DockerTestClient.Create(engine);
 
     public void Dispose() => _client.Dispose();
 

@@ -88,7 +88,7 @@ public sealed class DockerStatsCostMeasurement(ITestOutputHelper output)
         return (daemon, client, samples);
     }
 
-    private static async Task<int> StreamAsync(DockerClient client, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    private static async Task<int> StreamAsync(DockerDaemon client, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var source = new DockerApiStatsSource(client, TimeProvider.System, NullLogger<DockerApiStatsSource>.Instance);
         var readers = ids.Select(id => source.CreateReader(new ContainerTarget(id, 0, default))).ToList();
@@ -118,7 +118,7 @@ public sealed class DockerStatsCostMeasurement(ITestOutputHelper output)
         return samples;
     }
 
-    private static async Task<int> OneShotAsync(DockerClient client, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    private static async Task<int> OneShotAsync(DockerDaemon client, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var counts = await Task.WhenAll(ids.Select(async id =>
         {

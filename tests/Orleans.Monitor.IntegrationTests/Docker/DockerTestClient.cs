@@ -7,12 +7,14 @@ namespace Orleans.Monitor.IntegrationTests.Docker;
 
 internal static class DockerTestClient
 {
-    public static DockerClient Create(DockerEngine engine) => Create(engine.DockerHost);
+    /// <summary>A <see cref="DockerDaemon"/> for <paramref name="engine"/>; the caller disposes it.</summary>
+    public static DockerDaemon Create(DockerEngine engine) => Create(engine.DockerHost);
 
-    public static DockerClient Create(string host) => new(
+    /// <inheritdoc cref="Create(DockerEngine)"/>
+    public static DockerDaemon Create(string host) => new(
         Options.Create(new DockerOptions { Host = host, RequestTimeout = TimeSpan.FromSeconds(15) }),
         TimeProvider.System,
-        NullLogger<DockerClient>.Instance);
+        NullLogger<DockerDaemon>.Instance);
 
     /// <summary>Polls until <paramref name="condition"/> holds or the deadline passes.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan deadline, string what)

@@ -1,6 +1,5 @@
-using System.Text.Json;
+using Docker.DotNet.Models;
 using Orleans.Monitor.Grains.Docker;
-using Orleans.Monitor.Grains.Docker.Json;
 
 namespace Orleans.Monitor.UnitTests.Docker;
 
@@ -9,13 +8,19 @@ public sealed class DockerMapperTests
     [Fact]
     public void ToContainerInfo_ListElement_StripsSlashAndReadsComposeLabels()
     {
-        var list = JsonSerializer.Deserialize("""
-            [{"Id":"965e57cc10f0","Names":["/web/db","/spec-idle"],"Image":"busybox:local","ImageID":"sha256:4e17",
-              "Command":"sh","Created":1795294405,"State":"running","Status":"Up 15 minutes (healthy)",
-              "Labels":{"com.docker.compose.project":"demo","com.docker.compose.service":"idle"},"HostConfig":{"NetworkMode":"none"}}]
-            """, DockerJsonContext.Default.ListContainerSummaryJson)!;
+        // The list's Created is a Unix time; the library's own converter turns it into a UTC DateTime.
+        var summary = new ContainerListResponse
+        {
+            ID = "965e57cc10f0",
+            Names = ["/web/db", "/spec-idle"],
+            Image = "busybox:local",
+            Created = DateTimeOffset.FromUnixTimeSeconds(1795294405).UtcDateTime,
+            State = "running",
+            Status = "Up 15 minutes (healthy)",
+            Labels = new Dictionary<string, string> { ["com.docker.compose.project"] = "demo", ["com.docker.compose.service"] = "idle" },
+        };
 
-        var info = DockerMapper.ToContainerInfo(list[0], "host-1");
+        var info = DockerMapper.ToContainerInfo(summary, "host-1");
 
         Assert.Equal("spec-idle", info.Name);
         Assert.Equal("host-1", info.HostId);
@@ -23,6 +28,7 @@ public sealed class DockerMapperTests
         Assert.Equal("idle", info.ComposeService);
         Assert.Equal("healthy", info.Health);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1795294405), info.Created);
+        Assert.Equal(TimeSpan.Zero, info.Created.Offset);
         Assert.Null(info.ExitCode);
     }
 
@@ -33,7 +39,9 @@ public sealed class DockerMapperTests
     [InlineData("Up 5 minutes (Paused)", null, null)]
     public void ToContainerInfo_Status_ParsesExitCodeAndHealth(string status, int? exitCode, string? health)
     {
-        var info = DockerMapper.ToContainerInfo(new ContainerSummaryJson("id", ["/n"], "img", 0, "exited", status, null), "h");
+        var summary = new ContainerListResponse { ID = "id", Names = ["/n"], Image = "img", State = "exited", Status = status };
+
+        var info = DockerMapper.ToContainerInfo(summary, "h");
 
         Assert.Equal(exitCode, info.ExitCode);
         Assert.Equal(health, info.Health);
@@ -43,20 +51,21 @@ public sealed class DockerMapperTests
     [Fact]
     public void ToDetails_RunningContainer_MapsZeroTimesToNull()
     {
-        var inspect = JsonSerializer.Deserialize("""
+        var inspect = DockerModels.Parse<ContainerInspectResponse>("""
             {"Id":"abc","Name":"/web","Created":"2026-11-21T21:00:00.123456789Z",
              "State":{"Status":"running","Running":true,"Paused":false,"Restarting":false,"OOMKilled":false,"Dead":false,"Pid":4242,
                "ExitCode":0,"Error":"","StartedAt":"2026-11-21T21:00:01.5Z","FinishedAt":"0001-01-01T00:00:00Z",
                "Health":{"Status":"healthy","FailingStreak":0,"Log":[]}},
              "Config":{"Image":"busybox:local","Labels":{"com.docker.compose.project":"p"}},
              "HostConfig":{"NanoCpus":500000000,"Memory":67108864,"CpuQuota":0,"CpuPeriod":0,"PidsLimit":null},"RestartCount":2}
-            """, DockerJsonContext.Default.ContainerInspectJson)!;
+            """);
 
         var details = DockerMapper.ToDetails(inspect, "h");
 
         Assert.Equal("web", details.Info.Name);
         Assert.Equal("busybox:local", details.Info.Image);
         Assert.Equal("healthy", details.Info.Health);
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 21, 0, 0, TimeSpan.Zero).AddTicks(1234567), details.Info.Created);
         Assert.Equal(new DateTimeOffset(2026, 11, 21, 21, 0, 1, 500, TimeSpan.Zero), details.Info.StartedAt);
         Assert.Null(details.Info.FinishedAt);
         Assert.Null(details.Info.ExitCode);
@@ -70,26 +79,38 @@ public sealed class DockerMapperTests
     [Fact]
     public void ToDetails_OomKilledContainer_ReportsExitAndOom()
     {
-        var inspect = new ContainerInspectJson("abc", "/oom", DateTimeOffset.UnixEpoch,
-            new ContainerStateJson("exited", false, false, false, true, false, 0, 137, null,
-                DateTimeOffset.UnixEpoch.AddSeconds(1), DateTimeOffset.UnixEpoch.AddSeconds(2), null),
-            null, null, 0);
+        var inspect = new ContainerInspectResponse
+        {
+            ID = "abc",
+            Name = "/oom",
+            Created = DateTime.UnixEpoch,
+            State = new State
+            {
+                Status = "exited",
+                OOMKilled = true,
+                ExitCode = 137,
+                StartedAt = "1970-01-01T00:00:01Z",
+                FinishedAt = "1970-01-01T00:00:02Z",
+            },
+        };
 
         var details = DockerMapper.ToDetails(inspect, "h");
 
         Assert.True(details.Info.OomKilled);
         Assert.Equal(137, details.Info.ExitCode);
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddSeconds(2), details.Info.FinishedAt);
         Assert.Null(details.CpuLimitCores);
+        Assert.Empty(details.Info.Labels);
     }
 
     [Fact]
     public void ToEvent_ObservedDie_MapsActorAndTime()
     {
-        var message = JsonSerializer.Deserialize("""
+        var message = DockerModels.Parse<Message>("""
             {"status":"die","id":"c1","from":"busybox:local","Type":"container","Action":"die",
              "Actor":{"ID":"c1","Attributes":{"exitCode":"137","image":"busybox:local","name":"spec-oom"}},
              "scope":"local","time":1795295118,"timeNano":1795295118326691381}
-            """, DockerJsonContext.Default.EventJson)!;
+            """);
 
         var dockerEvent = DockerMapper.ToEvent(message)!;
 
@@ -106,12 +127,36 @@ public sealed class DockerMapperTests
     [InlineData("exec_start: sh -c echo a: b", "exec_start", "sh -c echo a: b")]
     public void ToEvent_ActionWithDetail_SplitsOnFirstSeparator(string action, string expected, string detail)
     {
-        var dockerEvent = DockerMapper.ToEvent(new EventJson("container", action, new EventActorJson("c1", null), "local", 1, 0))!;
+        var message = new Message { Type = "container", Action = action, Actor = new Actor { ID = "c1" }, Scope = "local", Time = 1, TimeNano = 0 };
+
+        var dockerEvent = DockerMapper.ToEvent(message)!;
 
         Assert.Equal(expected, dockerEvent.Action);
         Assert.Equal(detail, dockerEvent.ActionDetail);
         Assert.Equal(1_000_000_000, dockerEvent.TimeNano);
+        Assert.Empty(dockerEvent.Attributes);
     }
+
+    [Fact]
+    public void ToEvent_NoActor_IsSkipped() =>
+        Assert.Null(DockerMapper.ToEvent(DockerModels.Parse<Message>("""{"Type":"container","Action":"die","time":1}""")));
+
+    [Theory]
+    [InlineData("2026-11-21T21:00:01.123456789Z", 1234567)]
+    [InlineData("2026-11-21T21:00:01Z", 0)]
+    public void ParseTime_Rfc3339Nano_KeepsTicksInUtc(string value, long fractionTicks)
+    {
+        var time = DockerMapper.ParseTime(value);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 21, 0, 1, TimeSpan.Zero).AddTicks(fractionTicks), time);
+        Assert.Equal(TimeSpan.Zero, time!.Value.Offset);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void ParseTime_ZeroOrMissing_IsNull(string? value) => Assert.Null(DockerMapper.ParseTime(value));
 
     [Fact]
     public void FormatSince_PadsNanoseconds() => Assert.Equal("12.000000005", DockerEvent.FormatSince(12_000_000_005));

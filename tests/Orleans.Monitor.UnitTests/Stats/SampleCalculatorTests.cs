@@ -79,7 +79,7 @@ public sealed class SampleCalculatorTests
         var previous = StatsFrames.Previous(frame);
         // Even forced as a baseline, a zeroed precpu gives no sample rather than a lifetime average.
         var forced = SampleCalculator.Compute(
-            StatsFrames.Current(frame with { Read = frame.Preread.AddYears(2025), CpuStats = frame.PrecpuStats }),
+            StatsFrames.Current(StatsFrames.WithCpu(frame, frame.PreRead.AddYears(2025), frame.PreCPUStats)),
             StatsFrames.Current(frame),
             StatsFrames.HostMemTotal);
 
@@ -91,7 +91,7 @@ public sealed class SampleCalculatorTests
     public void Compute_E2RestartReset_DropsSampleInsteadOfUnderflow()
     {
         var frames = StatsFrames.LoadLines("restart.ndjson");
-        var before = StatsFrames.Current(frames[5] with { Read = frames[5].Preread, CpuStats = frames[5].PrecpuStats });
+        var before = StatsFrames.Current(StatsFrames.WithCpu(frames[5], frames[5].PreRead, frames[5].PreCPUStats));
         var after = StatsFrames.Current(frames[5]);
 
         Assert.Equal(14538737UL, before.CpuTotalNanoseconds);

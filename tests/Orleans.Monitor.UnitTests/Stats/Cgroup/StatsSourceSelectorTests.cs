@@ -88,7 +88,7 @@ public sealed class StatsSourceSelectorTests
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
         builder.Logging.AddProvider(logs);
-        builder.AddDockerClient();
+        builder.AddDockerDaemon();
         builder.AddStatsSource();
         return builder.Build();
     }

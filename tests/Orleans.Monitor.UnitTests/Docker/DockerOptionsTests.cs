@@ -2,24 +2,23 @@ using Orleans.Monitor.Grains.Docker;
 
 namespace Orleans.Monitor.UnitTests.Docker;
 
-public sealed class DockerEndpointTests
+public sealed class DockerOptionsTests
 {
     [Fact]
-    public void TryParse_UnixSocket_KeepsPathAndUsesLocalhost()
+    public void TryParseHost_UnixSocket_KeepsTheSocketPath()
     {
-        Assert.True(DockerEndpoint.TryParse("unix:///var/run/docker.sock", out var endpoint, out _));
-        Assert.Equal("/var/run/docker.sock", endpoint!.SocketPath);
-        Assert.Equal(new Uri("http://localhost/"), endpoint.BaseAddress);
+        Assert.True(DockerOptions.TryParseHost("unix:///var/run/docker.sock", out var endpoint, out _));
+        Assert.Equal("unix", endpoint!.Scheme);
+        Assert.Equal("/var/run/docker.sock", endpoint.LocalPath);
     }
 
     [Theory]
-    [InlineData("tcp://10.0.0.5:2375", "http://10.0.0.5:2375/")]
-    [InlineData("tcp://docker.local:2375/base", "http://docker.local:2375/base/")]
-    public void TryParse_Tcp_MapsToPlainHttp(string host, string expected)
+    [InlineData("tcp://10.0.0.5:2375", "tcp://10.0.0.5:2375/")]
+    [InlineData("tcp://docker.local:2375/base", "tcp://docker.local:2375/base/")]
+    public void TryParseHost_Tcp_EndsTheBasePathWithASlash(string host, string expected)
     {
-        Assert.True(DockerEndpoint.TryParse(host, out var endpoint, out _));
-        Assert.Null(endpoint!.SocketPath);
-        Assert.Equal(new Uri(expected), endpoint.BaseAddress);
+        Assert.True(DockerOptions.TryParseHost(host, out var endpoint, out _));
+        Assert.Equal(new Uri(expected), endpoint);
     }
 
     [Theory]
@@ -27,10 +26,11 @@ public sealed class DockerEndpointTests
     [InlineData("ssh://user@host")]
     [InlineData("unix://relative.sock")]
     [InlineData("tcp://host")]
+    [InlineData("tcp://host:2375/?a=b")]
     [InlineData("/var/run/docker.sock")]
-    public void TryParse_Unsupported_ExplainsWhy(string host)
+    public void TryParseHost_Unsupported_ExplainsWhy(string host)
     {
-        Assert.False(DockerEndpoint.TryParse(host, out _, out var error));
+        Assert.False(DockerOptions.TryParseHost(host, out _, out var error));
         Assert.Contains(host, error, StringComparison.Ordinal);
     }
 

@@ -1,38 +1,34 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.IntegrationTests.Fixtures;
+using Xunit.Abstractions;
 
 namespace Orleans.Monitor.IntegrationTests.Docker;
 
+/// <summary><see cref="DockerDaemon"/> against a real private dockerd.</summary>
 [Collection(DockerCollection.Name)]
-public sealed class DockerClientTests(DockerEngine engine) : IDisposable
+public sealed class DockerDaemonTests(DockerEngine engine, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly DockerClient _client = DockerTestClient.Create(engine);
+    private readonly DockerDaemon _client = DockerTestClient.Create(engine);
 
     public void Dispose() => _client.Dispose();
 
     [Fact]
-    public async Task GetApiVersionAsync_Engine2010_UsesServerVersion()
-    {
-        var server = (await engine.RunAsync("version", "--format", "{{.Server.APIVersion}}")).Trim();
-
-        var version = await _client.GetApiVersionAsync(CancellationToken.None);
-
-        Assert.True(DockerApiVersion.TryParse(server, out var expected));
-        Assert.Equal(DockerApiVersion.Negotiate(expected), version);
-        Assert.True(version >= DockerApiVersion.Minimum);
-    }
-
-    [Fact]
     public async Task GetHostInfoAsync_RealEngine_MatchesDockerInfo()
     {
-        var expected = (await engine.RunAsync("info", "--format", "{{.ID}}|{{.NCPU}}|{{.MemTotal}}")).Trim().Split('|');
+        var expected = (await engine.RunAsync("info", "--format", "{{.ID}}|{{.NCPU}}|{{.MemTotal}}|{{.ServerVersion}}")).Trim().Split('|');
+        var apiVersion = (await engine.RunAsync("version", "--format", "{{.Server.APIVersion}}")).Trim();
 
         var host = await _client.GetHostInfoAsync("docker-api", CancellationToken.None);
 
         Assert.Equal(expected[0], host.HostId);
+        Assert.Equal(expected[3], host.DockerVersion);
+        // No version is requested, so the daemon's own API version is the one in use.
+        Assert.Equal(apiVersion, host.ApiVersion);
         Assert.Equal(int.Parse(expected[1], CultureInfo.InvariantCulture), host.Cpus);
         Assert.Equal(long.Parse(expected[2], CultureInfo.InvariantCulture), host.MemoryTotalBytes);
         Assert.Equal("docker-api", host.StatsSource);
@@ -97,15 +93,99 @@ public sealed class DockerClientTests(DockerEngine engine) : IDisposable
     }
 
     [Fact]
-    public async Task GetApiVersionAsync_NoDaemonAtSocket_ThrowsUnavailableNamingHost()
+    public async Task TcpHost_SameDaemon_AnswersCallsAndStreams()
+    {
+        await using var forwarder = new TcpToUnixForwarder(engine.Socket);
+        using var tcp = DockerTestClient.Create(forwarder.DockerHost);
+        using var cts = new CancellationTokenSource(Deadline);
+        var expected = (await engine.RunAsync("info", "--format", "{{.ID}}")).Trim();
+        var id = await engine.RunContainerAsync([], "sleep", "600");
+
+        var host = await tcp.GetHostInfoAsync("docker-api", cts.Token);
+        var listed = await tcp.ListContainersAsync(host.HostId, cts.Token);
+        await using var frames = tcp.StreamStatsAsync(id, cts.Token).GetAsyncEnumerator(cts.Token);
+
+        Assert.Equal(expected, host.HostId);
+        Assert.Contains(listed, c => c.Id == id);
+        Assert.True(await frames.MoveNextAsync());
+        Assert.Equal(id, frames.Current.ID);
+        await engine.RunAsync("rm", "-f", id);
+    }
+
+    [Fact]
+    public async Task GetHostInfoAsync_NothingListeningOnTcpPort_ThrowsUnavailableNamingHost()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var host = $"tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        listener.Stop();
+        using var client = DockerTestClient.Create(host);
+
+        var ex = await Assert.ThrowsAsync<DockerUnavailableException>(() => client.GetHostInfoAsync("docker-api", CancellationToken.None));
+
+        output.WriteLine(ex.Message);
+        Assert.Equal(host, ex.Host);
+        Assert.Contains("DOCKER_HOST", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetHostInfoAsync_NoDaemonAtSocket_ThrowsUnavailableNamingHost()
     {
         var host = "unix:///tmp/omd-missing-" + Guid.NewGuid().ToString("N")[..8] + ".sock";
         using var client = DockerTestClient.Create(host);
 
-        var ex = await Assert.ThrowsAsync<DockerUnavailableException>(() => client.GetApiVersionAsync(CancellationToken.None).AsTask());
+        var ex = await Assert.ThrowsAsync<DockerUnavailableException>(() => client.GetHostInfoAsync("docker-api", CancellationToken.None));
 
+        output.WriteLine(ex.Message);
         Assert.Equal(host, ex.Host);
         Assert.Contains(host, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("DOCKER_HOST", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StreamContainerEventsAsync_NoDaemonAtSocket_ThrowsUnavailableNamingHost()
+    {
+        var host = "unix:///tmp/omd-missing-" + Guid.NewGuid().ToString("N")[..8] + ".sock";
+        using var client = DockerTestClient.Create(host);
+        using var cts = new CancellationTokenSource(Deadline);
+
+        var ex = await Assert.ThrowsAsync<DockerUnavailableException>(async () =>
+        {
+            await foreach (var unused in client.StreamContainerEventsAsync(null, cts.Token))
+            {
+            }
+        });
+
+        Assert.Contains(host, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("DOCKER_HOST", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StreamStatsAsync_UnknownId_ThrowsNotFound()
+    {
+        using var cts = new CancellationTokenSource(Deadline);
+
+        await Assert.ThrowsAsync<DockerNotFoundException>(async () =>
+        {
+            await foreach (var unused in _client.StreamStatsAsync("no-such-container-" + Guid.NewGuid().ToString("N"), cts.Token))
+            {
+            }
+        });
+    }
+
+    [Fact]
+    public async Task GetStatsOnceAsync_RunningContainer_ReturnsOneFrameWithZeroPrecpu()
+    {
+        var id = await engine.RunContainerAsync(["-m", "64m"], "sleep", "600");
+
+        var frame = await _client.GetStatsOnceAsync(id, CancellationToken.None);
+
+        Assert.Equal(id, frame.ID);
+        Assert.True(frame.Read.Year > 1);
+        Assert.True(frame.CPUStats?.SystemUsage > 0);
+        Assert.Equal(64UL * 1024 * 1024, frame.MemoryStats?.Limit);
+        Assert.True(frame.PreCPUStats?.SystemUsage is null or 0);
+        await engine.RunAsync("rm", "-f", id);
     }
 
     [Fact]
@@ -136,6 +216,32 @@ public sealed class DockerClientTests(DockerEngine engine) : IDisposable
         await CollectAsync(create.TimeNano, name, replayed, "destroy", cts.Token);
         Assert.Equal(actions, replayed.Where(e => e.ActorId == id).Select(e => e.Action));
         Assert.All(replayed, e => Assert.True(e.TimeNano >= create.TimeNano));
+    }
+
+    [Fact]
+    public async Task StreamContainerEventsAsync_ResumedFromCursor_ReplaysEventsMissedMeanwhile()
+    {
+        using var cts = new CancellationTokenSource(Deadline);
+        var name = DockerTestClient.UniqueName("resume");
+        var since = (DateTimeOffset.UtcNow.AddSeconds(-1) - DateTimeOffset.UnixEpoch).Ticks * TimeSpan.NanosecondsPerTick;
+        var live = new List<DockerEvent>();
+        var watch = CollectAsync(since, name, live, "start", cts.Token);
+        var id = await engine.RunContainerAsync(["--name", name], "sleep", "600");
+        await watch;
+
+        // Nobody is subscribed while the container dies and is removed.
+        await engine.RunAsync("rm", "-f", id);
+        var cursor = live[^1].TimeNano;
+        var resumed = new List<DockerEvent>();
+        await CollectAsync(cursor, name, resumed, "destroy", cts.Token);
+
+        Assert.Equal(["create", "start"], live.Select(e => e.Action));
+        var missed = resumed.Where(e => e.TimeNano > cursor).Select(e => e.Action).ToList();
+        Assert.Contains("die", missed);
+        Assert.Equal("destroy", missed[^1]);
+        Assert.True(missed.IndexOf("die") < missed.IndexOf("destroy"));
+        Assert.All(resumed, e => Assert.True(e.TimeNano >= cursor));
+        Assert.All(resumed, e => Assert.Equal(id, e.ActorId));
     }
 
     private async Task CollectAsync(long since, string name, List<DockerEvent> into, string untilAction, CancellationToken cancellationToken)
