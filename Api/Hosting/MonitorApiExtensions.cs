@@ -9,6 +9,7 @@ using Orleans.Monitor.Contracts.Hosting;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Silo.Hosting;
 using Orleans.Monitor.Silo.Persistence;
+using Orleans.Monitor.Silo.Telemetry;
 using Orleans.Monitor.Storage;
 
 namespace Orleans.Monitor.Api.Hosting;
@@ -48,6 +49,8 @@ public static class MonitorApiExtensions
         services.AddSingleton<ClusterConnection>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterConnection>());
         services.AddSingleton<LiveFrames>();
+        services.AddSingleton<ApiMetrics>();
+        builder.AddMonitorTelemetry();
         services.AddSingleton<HostSubscriptions>();
         services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<HostSubscriptions>());
         services.AddHostedService(sp => sp.GetRequiredService<HostSubscriptions>());
@@ -64,6 +67,7 @@ public static class MonitorApiExtensions
         UseWebApp(app);
         app.MapOpenApi();
         app.MapHealthChecks("/healthz");
+        _ = app.Services.GetRequiredService<ApiMetrics>();
         app.MapHostsApi();
         app.MapContainersApi();
         app.MapClusterApi();

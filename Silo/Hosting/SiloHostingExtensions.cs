@@ -10,7 +10,6 @@ using Orleans.Monitor.Grains.Placement;
 using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Persistence;
-using Orleans.Monitor.Silo.Telemetry;
 
 namespace Orleans.Monitor.Silo.Hosting;
 
@@ -36,7 +35,6 @@ public static class SiloHostingExtensions
         builder.AddStatsSource();
         services.TryAddSingleton<IMonitorSink, StoreSink>();
         services.AddSingleton(daemon);
-        builder.AddMonitorTelemetry();
 
         settings.EnsurePortsFree(gateway: settings.IsCluster);
         builder.UseOrleans(silo =>

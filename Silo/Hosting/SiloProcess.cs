@@ -2,6 +2,7 @@ using Orleans.Dashboard;
 using System.Runtime.InteropServices;
 using Orleans.Monitor.Contracts.Resilience;
 using Orleans.Monitor.Silo.Docker;
+using Orleans.Monitor.Silo.Telemetry;
 using Orleans.Monitor.Storage;
 using StackExchange.Redis;
 
@@ -92,6 +93,8 @@ public static partial class SiloProcess
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         builder.AddMonitorStorage();
         builder.AddMonitorSilo(daemon, settings);
+        builder.AddMonitorTelemetry();
+        builder.Services.AddHostedService<SiloMetrics>();
         builder.Services.AddHealthChecks();
         var app = builder.Build();
         app.MapHealthChecks("/healthz");

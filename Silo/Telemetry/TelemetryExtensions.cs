@@ -33,7 +33,7 @@ public static class TelemetryExtensions
         public Task StartAsync(CancellationToken cancellationToken)
         {
             _provider = Sdk.CreateMeterProviderBuilder()
-                .AddMeter("Orleans.Monitor.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
+                .AddMeter("Orleans.Monitor.*", "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
                     "Microsoft.AspNetCore.Http.Connections", "System.Runtime", "System.Net.Http")
                 .AddOtlpExporter()
                 .Build();
