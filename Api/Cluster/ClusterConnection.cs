@@ -1,4 +1,6 @@
+using Orleans.Dashboard;
 using Orleans.Monitor.Contracts.Hosting;
+using Orleans.Monitor.Silo.Hosting;
 using Orleans.Monitor.Contracts.Resilience;
 
 namespace Orleans.Monitor.Api.Cluster;
@@ -7,11 +9,17 @@ namespace Orleans.Monitor.Api.Cluster;
 /// Brings up this process's way into Orleans (<see cref="IClusterConnector"/>) in the background, retrying with
 /// backoff, so the Api serves REST from the store while Redis or the Docker daemon is not there yet.
 /// </summary>
-public sealed partial class ClusterConnection(IClusterConnector connector, TimeProvider clock, ILogger<ClusterConnection> logger)
-    : BackgroundService
+public sealed partial class ClusterConnection(
+    IClusterConnector connector,
+    OrleansSettings settings,
+    TimeProvider clock,
+    ILogger<ClusterConnection> logger) : BackgroundService
 {
     private readonly TaskCompletionSource<IGrainFactory> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IHost? _host;
+
+    /// <summary>The started host (Orleans client or co-hosted silo), once connected.</summary>
+    public IHost? Host => _connected.Task.IsCompletedSuccessfully ? _host : null;
     private volatile string? _error = "connecting to the cluster";
 
     /// <summary>Completes once connected; the grain factory of the client (or of the co-hosted silo).</summary>
@@ -24,6 +32,12 @@ public sealed partial class ClusterConnection(IClusterConnector connector, TimeP
     public string? Error => _error;
 
     public string? ProvisionalHostId => connector.ProvisionalHostId;
+
+    /// <summary>
+    /// The Orleans Dashboard's request pipeline, built on the connected host's services (its client or co-hosted
+    /// silo holds the dashboard's collectors); null unless <c>Orleans:Dashboard</c> is on and connected.
+    /// </summary>
+    public RequestDelegate? Dashboard { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,6 +58,14 @@ public sealed partial class ClusterConnection(IClusterConnector connector, TimeP
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             return;
+        }
+
+        if (settings.Dashboard)
+        {
+            var dashboard = new ApplicationBuilder(_host.Services);
+            dashboard.UseRouting();
+            dashboard.UseEndpoints(e => e.MapOrleansDashboard(routePrefix: null));
+            Dashboard = dashboard.Build();
         }
 
         _error = null;

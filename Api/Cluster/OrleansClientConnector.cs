@@ -1,4 +1,5 @@
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Monitor.Contracts.Hosting;
 using Orleans.Monitor.Silo.Hosting;
 using Orleans.Monitor.Storage;
@@ -24,7 +25,16 @@ public sealed class OrleansClientConnector(OrleansSettings settings, ILoggerFact
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+            if (settings.Dashboard)
+            {
+                client.AddDashboard();
+            }
         });
+        if (settings.Dashboard)
+        {
+            builder.Services.AddDashboardPipelineServices();
+        }
+
         var host = builder.Build();
         try
         {

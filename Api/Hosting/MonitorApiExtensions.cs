@@ -72,8 +72,36 @@ public static class MonitorApiExtensions
         app.MapContainersApi();
         app.MapClusterApi();
         app.MapHub<LiveHub>("/hubs/live");
+        if (app.Services.GetRequiredService<OrleansSettings>().Dashboard)
+        {
+            app.Map("/dashboard", MapDashboard);
+        }
+
         return app;
     }
+
+    /// <summary>The Orleans Dashboard, served from the services of this Api's client or co-hosted silo once connected.</summary>
+    private static void MapDashboard(IApplicationBuilder dashboard) => dashboard.Run(async context =>
+    {
+        var connection = context.RequestServices.GetRequiredService<ClusterConnection>();
+        if (connection.Dashboard is not { } pipeline || connection.Host is not { } host)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        var outer = context.RequestServices;
+        await using var scope = host.Services.CreateAsyncScope();
+        context.RequestServices = scope.ServiceProvider;
+        try
+        {
+            await pipeline(context);
+        }
+        finally
+        {
+            context.RequestServices = outer;
+        }
+    });
 
     /// <summary>Serves the built dashboard (Web/ builds into wwwroot/app) at the site root.</summary>
     private static void UseWebApp(WebApplication app)

@@ -30,6 +30,12 @@ public sealed class StandaloneSiloConnector(
         builder.Services.AddSingleton(clock);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.AddMonitorSilo(daemon, settings);
+        if (settings.Dashboard)
+        {
+            // The Api serves the dashboard's pages from this host's services (ClusterConnection.Dashboard).
+            builder.Services.AddDashboardPipelineServices();
+        }
+
         var host = builder.Build();
         try
         {
