@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Monitor.Api.Hosting;
 using Orleans.Monitor.Storage;
 
@@ -9,7 +10,7 @@ try
     app.MapMonitorApi();
     await app.RunAsync();
 }
-catch (InvalidSettingException ex)
+catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException)
 {
     // A bad setting is not a crash: one line naming it, and a distinct exit code for supervisors.
     await Console.Error.WriteLineAsync(ex.Message);

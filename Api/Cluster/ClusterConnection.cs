@@ -11,7 +11,7 @@ namespace Orleans.Monitor.Api.Cluster;
 /// </summary>
 public sealed partial class ClusterConnection(
     IClusterConnector connector,
-    OrleansSettings settings,
+    IConfiguration configuration,
     TimeProvider clock,
     ILogger<ClusterConnection> logger) : BackgroundService
 {
@@ -60,7 +60,7 @@ public sealed partial class ClusterConnection(
             return;
         }
 
-        if (settings.Dashboard)
+        if (OrleansConfiguration.DashboardEnabled(configuration))
         {
             var dashboard = new ApplicationBuilder(_host.Services);
             dashboard.UseRouting();

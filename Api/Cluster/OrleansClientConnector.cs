@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Monitor.Contracts.Hosting;
@@ -7,7 +8,7 @@ using Orleans.Monitor.Storage;
 namespace Orleans.Monitor.Api.Cluster;
 
 /// <summary>Cluster mode: this Api is an Orleans client that finds gateways through Redis membership.</summary>
-public sealed class OrleansClientConnector(OrleansSettings settings, ILoggerFactory loggers) : IClusterConnector
+public sealed class OrleansClientConnector(IConfiguration configuration, ILoggerFactory loggers) : IClusterConnector
 {
     /// <summary>How long a call may wait for an answer: a hung silo stalls calls routed through its gateway at most this long.</summary>
     public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(5);
@@ -16,21 +17,22 @@ public sealed class OrleansClientConnector(OrleansSettings settings, ILoggerFact
 
     public async Task<IHost> ConnectAsync(CancellationToken cancellationToken)
     {
+        var dashboard = OrleansConfiguration.DashboardEnabled(configuration);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(loggers);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.UseOrleansClient(client =>
         {
-            client.UseRedisClustering(o => o.ConfigurationOptions = settings.Redis!);
-            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
+            client.UseRedisClustering(o => o.ConfigurationOptions = OrleansConfiguration.Redis(configuration));
+            client.Configure<ClusterOptions>(o => OrleansConfiguration.BindCluster(o, configuration));
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
-            if (settings.Dashboard)
+            if (dashboard)
             {
                 client.AddDashboard();
             }
         });
-        if (settings.Dashboard)
+        if (dashboard)
         {
             builder.Services.AddDashboardPipelineServices();
         }
@@ -48,5 +50,5 @@ public sealed class OrleansClientConnector(OrleansSettings settings, ILoggerFact
         }
     }
 
-    public bool IsTransient(Exception exception) => exception is not (InvalidSettingException or OperationCanceledException);
+    public bool IsTransient(Exception exception) => exception is not (InvalidSettingException or OptionsValidationException or OperationCanceledException);
 }

@@ -33,15 +33,16 @@ public static class MonitorApiExtensions
         services.AddSingleton<HostDirectory>();
         builder.AddMonitorStorage();
 
-        var settings = OrleansSettings.Read(builder.Configuration);
-        services.AddSingleton(settings);
-        if (settings.IsCluster)
+        OrleansConfiguration.Validate(builder.Configuration);
+        var cluster = OrleansConfiguration.IsCluster(builder.Configuration);
+        if (cluster)
         {
             services.AddSingleton<IClusterConnector, OrleansClientConnector>();
         }
         else
         {
             // Standalone: this process co-hosts the silo that watches the local Docker daemon and writes to its store.
+            EndpointPortsFree.Ensure(OrleansConfiguration.SiloPort(builder.Configuration), gatewayPort: 0);
             services.AddSingleton<IMonitorSink, StoreSink>();
             services.AddSingleton<IClusterConnector, StandaloneSiloConnector>();
         }
@@ -55,7 +56,7 @@ public static class MonitorApiExtensions
         services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<HostSubscriptions>());
         services.AddHostedService(sp => sp.GetRequiredService<HostSubscriptions>());
         services.AddSingleton(sp => new ClusterDirectory(
-            sp.GetRequiredService<HostSubscriptions>(), sp.GetRequiredService<ClusterConnection>(), settings.IsCluster));
+            sp.GetRequiredService<HostSubscriptions>(), sp.GetRequiredService<ClusterConnection>(), cluster));
         return builder;
     }
 
@@ -72,7 +73,7 @@ public static class MonitorApiExtensions
         app.MapContainersApi();
         app.MapClusterApi();
         app.MapHub<LiveHub>("/hubs/live");
-        if (app.Services.GetRequiredService<OrleansSettings>().Dashboard)
+        if (OrleansConfiguration.DashboardEnabled(app.Configuration))
         {
             app.Map("/dashboard", MapDashboard);
         }

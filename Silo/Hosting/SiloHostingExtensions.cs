@@ -1,5 +1,5 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using Orleans.Configuration;
 using Orleans.Monitor.Contracts.Placement;
@@ -22,11 +22,10 @@ public static class SiloHostingExtensions
     /// <see cref="IMonitorSink"/> registered first.
     /// </summary>
     /// <exception cref="Storage.InvalidSettingException">An Orleans setting is malformed or a port it names is in use.</exception>
-    public static IHostApplicationBuilder AddMonitorSilo(this IHostApplicationBuilder builder, WatchedDaemon daemon, OrleansSettings settings)
+    public static IHostApplicationBuilder AddMonitorSilo(this IHostApplicationBuilder builder, WatchedDaemon daemon)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(daemon);
-        ArgumentNullException.ThrowIfNull(settings);
         var services = builder.Services;
         services.AddOptions<SamplingOptions>().BindConfiguration(SamplingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HostWatchOptions>().BindConfiguration(HostWatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -36,31 +35,28 @@ public static class SiloHostingExtensions
         services.TryAddSingleton<IMonitorSink, StoreSink>();
         services.AddSingleton(daemon);
 
-        settings.EnsurePortsFree(gateway: settings.IsCluster);
+        var configuration = builder.Configuration;
+        var dashboard = OrleansConfiguration.DashboardEnabled(configuration);
         builder.UseOrleans(silo =>
         {
-            if (settings.Redis is { } redis)
+            if (OrleansConfiguration.IsCluster(configuration))
             {
-                silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
-                silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
-                silo.Configure<EndpointOptions>(o =>
-                {
-                    o.AdvertisedIPAddress = settings.AdvertisedIPAddress;
-                    o.SiloPort = settings.SiloPort;
-                    o.GatewayPort = settings.GatewayPort;
-
-                    // The advertised address may belong to the host of a bridged container, not to this process's interfaces.
-                    o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, settings.SiloPort);
-                    o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, settings.GatewayPort);
-                });
+                silo.UseRedisClustering(o => o.ConfigurationOptions = OrleansConfiguration.Redis(configuration));
+                silo.Configure<ClusterOptions>(o => OrleansConfiguration.BindCluster(o, configuration));
+                silo.Configure<EndpointOptions>(o => OrleansConfiguration.BindEndpoints(o, configuration));
                 silo.Configure<ClusterMembershipOptions>(MembershipDefaults.Apply);
-                silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+                silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
             }
             else
             {
                 // One silo in this process; the co-hosted Api calls it in-process, so it opens no gateway.
-                silo.UseLocalhostClustering(settings.SiloPort, 0, null, settings.ServiceId, settings.ClusterId);
+                var cluster = new ClusterOptions();
+                OrleansConfiguration.BindCluster(cluster, configuration);
+                silo.UseLocalhostClustering(OrleansConfiguration.SiloPort(configuration), 0, null, cluster.ServiceId, cluster.ClusterId);
             }
+
+            silo.Services.AddSingleton<IValidateOptions<EndpointOptions>, EndpointPortsFree>();
+            silo.Services.AddOptions<EndpointOptions>().ValidateOnStart();
 
             // Membership carries the silo name to every silo and client: it declares the daemon this silo watches.
             silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = HostSiloName.For(daemon.HostId));
@@ -69,7 +65,7 @@ public static class SiloHostingExtensions
                 (sp, ct) => sp.GetRequiredService<UniqueDaemonCheck>().RunAsync(ct),
                 ServiceLifecycleStage.ApplicationServices);
             silo.Services.AddSingleton<UniqueDaemonCheck>();
-            if (settings.Dashboard)
+            if (dashboard)
             {
                 silo.AddDashboard();
             }

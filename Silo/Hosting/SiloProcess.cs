@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Resilience;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Telemetry;
@@ -24,7 +25,7 @@ public static partial class SiloProcess
         try
         {
             var settingsSource = WebApplication.CreateBuilder(args);
-            var settings = OrleansSettings.Read(settingsSource.Configuration);
+            OrleansConfiguration.Validate(settingsSource.Configuration);
             using var loggers = LoggerFactory.Create(l => l.AddConfiguration(settingsSource.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
             var logger = loggers.CreateLogger(typeof(SiloProcess));
             var daemon = await DaemonIdentity.ResolveAsync(settingsSource.Configuration, loggers, retry: true, stopping.Token);
@@ -38,7 +39,7 @@ public static partial class SiloProcess
                 TimeSpan.FromSeconds(30)).ExecuteAsync(
                 async ct =>
                 {
-                    var candidate = Build(args, daemon, settings);
+                    var candidate = Build(args, daemon);
                     try
                     {
                         await candidate.StartAsync(ct);
@@ -62,7 +63,7 @@ public static partial class SiloProcess
 
             return Environment.ExitCode;
         }
-        catch (InvalidSettingException ex)
+        catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException)
         {
             // A bad setting is not a crash: one line naming it, and a distinct exit code for supervisors.
             await Console.Error.WriteLineAsync(ex.Message);
@@ -80,7 +81,7 @@ public static partial class SiloProcess
         }
     }
 
-    private static WebApplication Build(string[] args, WatchedDaemon daemon, OrleansSettings settings)
+    private static WebApplication Build(string[] args, WatchedDaemon daemon)
     {
         var builder = WebApplication.CreateBuilder(args);
 
@@ -92,13 +93,13 @@ public static partial class SiloProcess
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         builder.AddMonitorStorage();
-        builder.AddMonitorSilo(daemon, settings);
+        builder.AddMonitorSilo(daemon);
         builder.AddMonitorTelemetry();
         builder.Services.AddHostedService<SiloMetrics>();
         builder.Services.AddHealthChecks();
         var app = builder.Build();
         app.MapHealthChecks("/healthz");
-        if (settings.Dashboard)
+        if (OrleansConfiguration.DashboardEnabled(app.Configuration))
         {
             app.MapOrleansDashboard(routePrefix: "/dashboard");
         }

@@ -12,7 +12,6 @@ namespace Orleans.Monitor.Silo.Hosting;
 /// </summary>
 public sealed class StandaloneSiloConnector(
     IConfiguration configuration,
-    OrleansSettings settings,
     ILoggerFactory loggers,
     IMonitorSink sink,
     TimeProvider clock) : IClusterConnector
@@ -29,8 +28,8 @@ public sealed class StandaloneSiloConnector(
         builder.Services.AddSingleton(sink);
         builder.Services.AddSingleton(clock);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.AddMonitorSilo(daemon, settings);
-        if (settings.Dashboard)
+        builder.AddMonitorSilo(daemon);
+        if (OrleansConfiguration.DashboardEnabled(configuration))
         {
             // The Api serves the dashboard's pages from this host's services (ClusterConnection.Dashboard).
             builder.Services.AddDashboardPipelineServices();
