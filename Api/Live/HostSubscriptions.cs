@@ -196,7 +196,7 @@ public sealed partial class HostSubscriptions(
     }
 
     private bool IsSilent(string hostId, DateTimeOffset now) =>
-        frames.Get(hostId) is not { } last || (last.Status == HostStatus.Up && now - last.Timestamp > SilenceLimit);
+        frames.LastReceived(hostId) is not { } received || now - received > SilenceLimit;
 
     private void MarkHost(string hostId, string status, string error, DateTimeOffset? lastSeen)
     {

@@ -11,10 +11,11 @@ namespace Orleans.Monitor.Api.Live;
 /// marks a host down or unreachable), fanned out to any number of hub streams without letting one slow stream hold
 /// up the others: each stream has a mailbox keyed by host where a newer frame replaces an unread older one.
 /// </summary>
-public sealed class LiveFrames : IHostFrameObserver
+public sealed class LiveFrames(TimeProvider clock) : IHostFrameObserver
 {
     private readonly ConcurrentDictionary<string, HostFrame> _latest = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<CoalescingMailbox, byte> _subscribers = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _received = new(StringComparer.Ordinal);
     private long _replaced;
 
     public IReadOnlyCollection<HostFrame> Latest => [.. _latest.Values];
@@ -26,9 +27,14 @@ public sealed class LiveFrames : IHostFrameObserver
 
     public HostFrame? Get(string hostId) => _latest.GetValueOrDefault(hostId);
 
+    /// <summary>When this Api last received a frame from the host's grain, on this Api's clock (silo clocks may differ).</summary>
+    public DateTimeOffset? LastReceived(string hostId) => _received.TryGetValue(hostId, out var at) ? at : null;
+
     /// <summary>A host grain's frame (one-way call from its silo).</summary>
     public Task OnFrame(HostFrame frame)
     {
+        ArgumentNullException.ThrowIfNull(frame);
+        _received[frame.HostId] = clock.GetUtcNow();
         Publish(frame);
         return Task.CompletedTask;
     }
