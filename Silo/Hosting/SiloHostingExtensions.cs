@@ -84,7 +84,9 @@ public static class MembershipDefaults
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ProbeTimeout = TimeSpan.FromSeconds(2);
-        options.MaxProbeTimeout = TimeSpan.FromSeconds(5);
+        // Orleans 10 suppresses death votes while the connection heard from the silo within MaxProbeTimeout × NumMissedProbesLimit:
+        // 3 s × 3 keeps a hung silo's detection (and its host shown down) within 20 s; 5 s × 3 measured 23.7 s end to end.
+        options.MaxProbeTimeout = TimeSpan.FromSeconds(3);
         options.NumMissedProbesLimit = 3;
         options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
         options.NumMissedTableIAmAliveLimit = 2;
