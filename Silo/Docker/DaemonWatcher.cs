@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Containers;
+using Polly;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Resilience;
 using Orleans.Monitor.Grains.Docker;
@@ -59,18 +60,9 @@ public sealed partial class DaemonWatcher(
 
                     throw new DockerUnavailableException(docker.Host, "the Docker daemon closed the event stream");
                 }
-                catch (Exception ex) when (IsDaemonFault(ex) && !stoppingToken.IsCancellationRequested)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    LogDaemonLost(daemon.HostId, docker.Host, ex.Message);
-                    await _host.DaemonLostAsync(ex.Message);
-                    _info = await reconnect.ExecuteAsync(AnswersAsync, stoppingToken);
-                    LogDaemonBack(daemon.HostId, docker.Host);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // A grain call failed (the silo is shutting down, or overloaded): start over after a pause.
-                    LogWatchFailed(ex, daemon.HostId);
-                    await Task.Delay(options.Value.ReconnectBaseDelay, clock, stoppingToken);
+                    await RecoverAsync(ex, reconnect, stoppingToken);
                 }
             }
         }
@@ -85,6 +77,30 @@ public sealed partial class DaemonWatcher(
                 await reconcileLoop;
             }
         }
+    }
+
+    /// <summary>After the daemon is lost, waits until it answers again; after anything else (a failed grain call while the silo stops or is overloaded) pauses before starting over.</summary>
+    private async Task RecoverAsync(Exception failure, ResiliencePipeline reconnect, CancellationToken stoppingToken)
+    {
+        if (!IsDaemonFault(failure))
+        {
+            LogWatchFailed(failure, daemon.HostId);
+            await Task.Delay(options.Value.ReconnectBaseDelay, clock, stoppingToken);
+            return;
+        }
+
+        LogDaemonLost(daemon.HostId, docker.Host, failure.Message);
+        try
+        {
+            await _host.DaemonLostAsync(failure.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWatchFailed(ex, daemon.HostId);
+        }
+
+        _info = await reconnect.ExecuteAsync(AnswersAsync, stoppingToken);
+        LogDaemonBack(daemon.HostId, docker.Host);
     }
 
     private static bool IsDaemonFault(Exception ex) => ex is DockerException or HttpRequestException or IOException or TimeoutException;
