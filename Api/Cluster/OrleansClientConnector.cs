@@ -18,9 +18,7 @@ public sealed class OrleansClientConnector(IConfiguration configuration, ILogger
     public async Task<IHost> ConnectAsync(CancellationToken cancellationToken)
     {
         var dashboard = OrleansConfiguration.DashboardEnabled(configuration);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSingleton(loggers);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        var builder = InProcessHost.CreateBuilder(loggers, dashboard);
         builder.UseOrleansClient(client =>
         {
             client.UseRedisClustering(o => o.ConfigurationOptions = OrleansConfiguration.Redis(configuration));
@@ -32,22 +30,7 @@ public sealed class OrleansClientConnector(IConfiguration configuration, ILogger
                 client.AddDashboard();
             }
         });
-        if (dashboard)
-        {
-            builder.Services.AddDashboardPipelineServices();
-        }
-
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken);
-            return host;
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
+        return await InProcessHost.StartAsync(builder, cancellationToken);
     }
 
     public bool IsTransient(Exception exception) => exception is not (InvalidSettingException or OptionsValidationException or OperationCanceledException);

@@ -22,30 +22,12 @@ public sealed class StandaloneSiloConnector(
     public async Task<IHost> ConnectAsync(CancellationToken cancellationToken)
     {
         var daemon = await DaemonIdentity.ResolveAsync(configuration, loggers, retry: false, cancellationToken);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = InProcessHost.CreateBuilder(loggers, OrleansConfiguration.DashboardEnabled(configuration));
         builder.Configuration.AddConfiguration(configuration);
-        builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton(sink);
         builder.Services.AddSingleton(clock);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.AddMonitorSilo(daemon);
-        if (OrleansConfiguration.DashboardEnabled(configuration))
-        {
-            // The Api serves the dashboard's pages from this host's services (ClusterConnection.Dashboard).
-            builder.Services.AddDashboardPipelineServices();
-        }
-
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken);
-            return host;
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
+        return await InProcessHost.StartAsync(builder, cancellationToken);
     }
 
     public bool IsTransient(Exception exception) => exception is DockerException or HttpRequestException or IOException or TimeoutException;
