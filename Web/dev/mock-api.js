@@ -89,7 +89,7 @@ function hostFrame(host) {
     sequence: ++sequence, timestamp: iso(now()), hostId: host.hostId, status: host.status,
     host: reached ? { hostId: host.hostId, name: host.name, cpus: host.cpus, memoryTotalBytes: host.mem, operatingSystem: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.1.0-28-amd64', dockerVersion: '28.2.2', apiVersion: '1.50', cgroupVersion: host.name === 'gamma' ? '1' : '2', cgroupDriver: host.name === 'gamma' ? 'cgroupfs' : 'systemd', statsSource: host.name === 'beta' ? 'cgroupfs' : 'docker-api' } : null,
     lastSeen: host.status === 'up' ? iso(now()) : host.lastSeen ? iso(host.lastSeen) : null,
-    error: host.error ?? (host.status === 'down' ? 'silo lease expired' : null),
+    error: host.error ?? (host.status === 'down' ? 'silo declared dead by Orleans membership' : null),
     containers: containers.filter((x) => x.host === host).map((x) => ({ container: x.c, sample: host.status === 'up' ? (x.c.state === 'running' ? x.sample : null) : x.sample ?? null })),
   };
 }
