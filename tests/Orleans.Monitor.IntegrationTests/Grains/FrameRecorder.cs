@@ -22,8 +22,9 @@ public sealed class FrameRecorder : IHostFrameObserver
     }
 
     /// <summary>
-    /// Waits for the first frame that <paramref name="match"/> accepts. <paramref name="match"/> may throw (an
-    /// assertion) on a frame that must never come: that fails the wait at once.
+    /// Waits for the first frame, among those received so far and those to come, that <paramref name="match"/>
+    /// accepts (match on <see cref="HostFrame.Sequence"/> to skip older frames). <paramref name="match"/> may throw
+    /// (an assertion) on a frame that must never come: that fails the wait at once.
     /// </summary>
     public async Task<HostFrame> WaitForAsync(Func<HostFrame, bool> match, TimeSpan timeout, string what)
     {
