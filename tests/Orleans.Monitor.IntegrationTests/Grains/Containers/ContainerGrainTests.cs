@@ -153,7 +153,7 @@ public sealed class ContainerGrainTests(TwoHostCluster cluster) : IClassFixture<
     }
 
     [Fact]
-    public async Task SampleAsync_ContainerGone_ClearsSampleAndResumesFromANewBaseline()
+    public async Task SampleAsync_ContainerGone_ClearsSampleAndNextAssignmentStartsFromANewBaseline()
     {
         HalfPastNextMinute();
         var assignment = TestContainers.Running(cluster.HostA, _id, "web", cluster.Clock.GetUtcNow());
@@ -161,6 +161,8 @@ public sealed class ContainerGrainTests(TwoHostCluster cluster) : IClassFixture<
 
         Script.Status = ReadingStatus.Gone;
         var gone = await SampleAsync(assignment, 1, _ => 30);
+
+        // Every call from here brings its own copy of the assignment, as the watcher's next upsert would: a fresh reader.
         Script.Status = ReadingStatus.Ok;
         var baseline = await SampleAsync(assignment, 1, _ => 30);
         var resumed = await SampleAsync(assignment, 1, _ => 30);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Placement;
 using Xunit.Abstractions;
@@ -70,7 +71,7 @@ public sealed class DockerHostPlacementTests(TwoHostCluster cluster, ITestOutput
             foreach (var key in keys[own.HostB].Skip(1))
             {
                 var containerError = await Assert.ThrowsAsync<HostUnavailableException>(
-                    () => own.Client.GetGrain<Contracts.Containers.IContainerGrain>(key).GetWindowAsync(1));
+                    () => own.Client.GetGrain<IContainerGrain>(key).GetWindowAsync(1));
                 Assert.Equal(own.HostB, containerError.HostId);
             }
 
