@@ -1,6 +1,7 @@
 using Orleans.Monitor.Contracts.Containers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.Monitor.Grains.Stats.Cgroup;
 
 namespace Orleans.Monitor.UnitTests.Stats.Cgroup;
@@ -29,7 +30,7 @@ internal sealed class CgroupTree : IDisposable
 
     public string CgroupRoot => Path.Combine(Root, "cgroup");
 
-    public ManualTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
 
     public static CgroupTree Recorded(string name) => new(Path.Combine(AppContext.BaseDirectory, "Stats", "Cgroup", "Trees", name), owned: false);
 
