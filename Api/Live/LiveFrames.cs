@@ -35,6 +35,13 @@ public sealed class LiveFrames(TimeProvider clock) : IHostFrameObserver
     {
         ArgumentNullException.ThrowIfNull(frame);
         _received[frame.HostId] = clock.GetUtcNow();
+
+        // One-way calls through two gateways can overtake each other; a new activation restarts its sequence but not its clock.
+        if (_latest.TryGetValue(frame.HostId, out var newest) && frame.Sequence < newest.Sequence && frame.Timestamp <= newest.Timestamp)
+        {
+            return Task.CompletedTask;
+        }
+
         Publish(frame);
         return Task.CompletedTask;
     }

@@ -130,7 +130,7 @@ public sealed partial class HostGrain(
         return stale.ToImmutable();
     }
 
-    public Task<HostFrame> GetFrameAsync() => Task.FromResult(_frame ?? BuildFrame());
+    public Task<HostFrame> GetFrameAsync() => Task.FromResult(_frame ??= BuildFrame());
 
     public Task SubscribeAsync(IHostFrameObserver observer)
     {
