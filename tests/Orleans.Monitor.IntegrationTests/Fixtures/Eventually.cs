@@ -11,7 +11,7 @@ namespace Orleans.Monitor.IntegrationTests.Fixtures;
 /// </summary>
 public static class Eventually
 {
-    private const int MaxDescribed = 1500;
+    private const int MaxDescribed = 4000;
 
     public static async Task<T> MatchAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan timeout, string what)
     {

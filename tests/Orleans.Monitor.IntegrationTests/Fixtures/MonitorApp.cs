@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Monitor.Api.Hubs;
@@ -118,7 +119,8 @@ public sealed class MonitorApp : WebApplicationFactory<LiveHub>
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
         if (_configureServices is { } configure)
         {
-            builder.ConfigureServices(configure);
+            // After the app's own registrations, so a test's replacement wins.
+            builder.ConfigureTestServices(configure);
         }
     }
 
