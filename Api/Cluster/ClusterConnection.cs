@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Hosting;
 using Orleans.Monitor.Contracts.Resilience;
+using Orleans.Monitor.Storage;
 
 namespace Orleans.Monitor.Api.Cluster;
 
@@ -7,9 +9,16 @@ namespace Orleans.Monitor.Api.Cluster;
 /// Brings up this process's way into Orleans (<see cref="IClusterConnector"/>) in the background, retrying with
 /// backoff, so the Api serves REST from the store while Redis or the Docker daemon is not there yet.
 /// </summary>
-public sealed partial class ClusterConnection(IClusterConnector connector, TimeProvider clock, ILogger<ClusterConnection> logger)
+public sealed partial class ClusterConnection(
+    IClusterConnector connector,
+    TimeProvider clock,
+    IHostApplicationLifetime lifetime,
+    ILogger<ClusterConnection> logger)
     : BackgroundService
 {
+    /// <summary>The exit code of a process stopped by a bad setting, as at start.</summary>
+    public const int BadSettingExitCode = 2;
+
     private readonly TaskCompletionSource<IGrainFactory> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IHost? _host;
     private volatile string? _error = "connecting to the cluster";
@@ -43,6 +52,16 @@ public sealed partial class ClusterConnection(IClusterConnector connector, TimeP
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            return;
+        }
+        catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException)
+        {
+            // The co-hosted silo's settings are checked only when it is built: fail as a bad setting at start does,
+            // one line naming it and exit code 2 (Program returns Environment.ExitCode), not a silent exit 0.
+            _error = ex.Message;
+            await Console.Error.WriteLineAsync(ex.Message.ReplaceLineEndings(" "));
+            Environment.ExitCode = BadSettingExitCode;
+            lifetime.StopApplication();
             return;
         }
 
