@@ -72,8 +72,9 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
         // Other work shares these two cores, so the loop may get less than its quota. The seconds in which the quota
         // was the limit (almost every CFS period throttled) are the ones where the quota shows: judge those.
         var samples = new Dictionary<DateTimeOffset, ContainerSample>();
-        await WaitForContainerAsync(
-            id,
+        await Eventually.GetJsonAsync<ContainerLive>(
+            _client,
+            "/api/containers/" + id,
             c =>
             {
                 if (c.Sample is { } sample)
@@ -81,9 +82,11 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
                     samples[sample.Timestamp] = sample;
                 }
 
-                return samples.Values.Count(IsQuotaLimited) >= 5 || samples.Count >= 30;
+                return samples.Values.Count(IsQuotaLimited) >= 5 || samples.Count >= 90;
             },
-            $"{name} to have 5 quota-limited samples or 30 samples");
+            TimeSpan.FromMinutes(2),
+            $"{name} to have 5 quota-limited samples or 90 samples",
+            HttpStatusCode.NotFound);
 
         var limited = samples.Values.Where(IsQuotaLimited).Select(s => s.CpuPercent).Order().ToList();
         output.WriteLine(FormattableString.Invariant(
@@ -151,6 +154,7 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
             var same = window.Points.Where(p => p.Timestamp > callStarted && p.Timestamp <= callEnded.AddSeconds(1)).ToList();
             var ours = await MonitorApp.GetJsonAsync<ContainerLive>(_client, "/api/containers/" + id);
             var oursCpu = same.Average(p => p.CpuPercent);
+            var (lowest, highest) = (same.Min(p => p.CpuPercent), same.Max(p => p.CpuPercent));
             var oursMem = ours.Sample!.MemoryUsedBytes;
             var theirs = docker[name];
             var theirsCpu = double.Parse(theirs.GetProperty("CPUPerc").GetString()!.TrimEnd('%'), CultureInfo.InvariantCulture);
@@ -158,9 +162,11 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
             output.WriteLine(FormattableString.Invariant(
                 $"{name,-25} | {oursCpu,6:0.00} ({string.Join(" ", same.Select(p => p.CpuPercent.ToString("0.0", CultureInfo.InvariantCulture))),-17}) | {theirsCpu,12:0.00} | {oursMem,13:N0} | {theirsMem,13:N0} ({theirs.GetProperty("MemUsage").GetString()})"));
 
-            if (Math.Abs(oursCpu - theirsCpu) > 5)
+            // Docker's second lies inside the span and overlaps at most two of ours: on a machine whose load moves
+            // the CPU from second to second, its reading falls between our lowest and highest there, within 5 points.
+            if (theirsCpu < lowest - 5 || theirsCpu > highest + 5)
             {
-                failures.Add(FormattableString.Invariant($"{name}: cpu {oursCpu:0.00} vs docker {theirsCpu:0.00}"));
+                failures.Add(FormattableString.Invariant($"{name}: docker cpu {theirsCpu:0.00} outside ours over the same seconds [{lowest:0.00}, {highest:0.00}] ± 5"));
             }
 
             if (Math.Abs(oursMem - theirsMem) > 0.05 * Math.Max(oursMem, theirsMem))

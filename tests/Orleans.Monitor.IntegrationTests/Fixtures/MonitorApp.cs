@@ -116,6 +116,13 @@ public sealed class MonitorApp : WebApplicationFactory<LiveHub>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // The Api reads some settings while it registers services (Orleans:Endpoints, the store), before
+        // configuration added by ConfigureAppConfiguration is applied: UseSetting makes them visible from the start.
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
         if (_configureServices is { } configure)
         {
