@@ -6,6 +6,7 @@ using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Live;
 using Orleans.Monitor.Api.Cluster;
+using Orleans.Monitor.Api.Live;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
@@ -32,6 +33,8 @@ public sealed class DockerHostRecoveryTests(ITestOutputHelper output)
             var before = await engine.RunContainerAsync(["--name", LiveApi.UniqueName("pre")], "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done");
             await WaitForContainerAsync(client, before, ContainerState.Running);
 
+            var frames = app.Services.GetRequiredService<LiveFrames>();
+            var sequenceBefore = frames.Get(hostId)!.Sequence;
             var clock = Stopwatch.StartNew();
             await engine.StopAsync();
             var stopped = clock.Elapsed;
@@ -64,6 +67,11 @@ public sealed class DockerHostRecoveryTests(ITestOutputHelper output)
             var management = app.Services.GetRequiredService<ClusterConnection>().Grains!.GetGrain<IManagementGrain>(0);
             var hostGrains = await management.GetActiveGrains(GrainType.Create("host"));
             Assert.Equal(hostId, Assert.Single(hostGrains).Key.ToString());
+
+            // The same activation throughout: a new one would number its frames from 1 again.
+            var sequenceAfter = frames.Get(hostId)!.Sequence;
+            output.WriteLine($"host frame sequence {sequenceBefore} before the restart, {sequenceAfter} after");
+            Assert.True(sequenceAfter > sequenceBefore, $"sequence {sequenceAfter} after the restart, {sequenceBefore} before");
         }
         finally
         {

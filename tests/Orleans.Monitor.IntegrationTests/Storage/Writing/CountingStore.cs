@@ -16,20 +16,10 @@ internal sealed class CountingStore(IMonitorStore inner) : IMonitorStore
 
     public IReadOnlyDictionary<(string ContainerId, DateTimeOffset Minute), int> Written => _written;
 
-    public int FailedWrites { get; private set; }
-
     public async Task WriteAggregatesAsync(IReadOnlyCollection<MinuteAggregate> aggregates, CancellationToken cancellationToken)
     {
-        try
-        {
-            await inner.WriteAggregatesAsync(aggregates, cancellationToken);
-        }
-        catch
-        {
-            FailedWrites++;
-            throw;
-        }
-
+        // Counted only once committed: a write that threw stored nothing (one transaction).
+        await inner.WriteAggregatesAsync(aggregates, cancellationToken);
         foreach (var aggregate in aggregates)
         {
             _written.AddOrUpdate((aggregate.ContainerId, aggregate.Minute), 1, (_, n) => n + 1);
