@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using Orleans.Monitor.Contracts.Hosting;
 using Orleans.Monitor.Silo.Hosting;
 using Orleans.Monitor.Contracts.Resilience;
+using Orleans.Monitor.Storage;
 
 namespace Orleans.Monitor.Api.Cluster;
 
@@ -13,14 +15,18 @@ public sealed partial class ClusterConnection(
     IClusterConnector connector,
     IConfiguration configuration,
     TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<ClusterConnection> logger) : BackgroundService
 {
+    /// <summary>The exit code of a process stopped by a bad setting, as at start.</summary>
+    public const int BadSettingExitCode = 2;
+
     private readonly TaskCompletionSource<IGrainFactory> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IHost? _host;
+    private volatile string? _error = "connecting to the cluster";
 
     /// <summary>The started host (Orleans client or co-hosted silo), once connected.</summary>
     public IHost? Host => _connected.Task.IsCompletedSuccessfully ? _host : null;
-    private volatile string? _error = "connecting to the cluster";
 
     /// <summary>Completes once connected; the grain factory of the client (or of the co-hosted silo).</summary>
     public Task<IGrainFactory> Connected => _connected.Task;
@@ -57,6 +63,16 @@ public sealed partial class ClusterConnection(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            return;
+        }
+        catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException)
+        {
+            // The co-hosted silo's settings are checked only when it is built: fail as a bad setting at start does,
+            // one line naming it and exit code 2 (Program returns Environment.ExitCode), not a silent exit 0.
+            _error = ex.Message;
+            await Console.Error.WriteLineAsync(ex.Message.ReplaceLineEndings(" "));
+            Environment.ExitCode = BadSettingExitCode;
+            lifetime.StopApplication();
             return;
         }
 

@@ -6,7 +6,7 @@ using Orleans.Monitor.Contracts.Live;
 namespace Orleans.Monitor.Api.Hubs;
 
 /// <summary>
-/// <c>/hubs/live</c>: server-to-client streams. Each stream starts with a snapshot and then yields one frame per second;
+/// <c>/hubs/live</c>: server-to-client streams. Each stream starts with a snapshot (marked <c>snapshot: true</c>) and then yields one frame per second;
 /// a slow connection only skips intermediate frames because each stream reads from its own coalescing mailbox.
 /// </summary>
 public sealed class LiveHub(LiveStreams streams) : Hub
@@ -30,17 +30,28 @@ public sealed class LiveStreams(ILiveFeed feed)
     private const int WindowSeconds = 600;
 
     public IAsyncEnumerable<HostFrame> WatchAllAsync(CancellationToken cancellationToken) =>
-        feed.SubscribeAsync(cancellationToken);
+        MarkSnapshots(feed.SubscribeAsync(cancellationToken), cancellationToken);
 
     public async IAsyncEnumerable<HostFrame> WatchHostAsync(string hostId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(hostId);
-        await foreach (var frame in feed.SubscribeAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var frame in MarkSnapshots(feed.SubscribeAsync(cancellationToken), cancellationToken).ConfigureAwait(false))
         {
             if (frame.HostId == hostId)
             {
                 yield return frame;
             }
+        }
+    }
+
+    /// <summary>The first frame of each host in a stream is its snapshot; clients tell it from updates by <see cref="HostFrame.Snapshot"/>.</summary>
+    private static async IAsyncEnumerable<HostFrame> MarkSnapshots(
+        IAsyncEnumerable<HostFrame> frames, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var frame in frames.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return seen.Add(frame.HostId) ? frame with { Snapshot = true } : frame;
         }
     }
 
@@ -62,7 +73,7 @@ public sealed class LiveStreams(ILiveFeed feed)
                 var window = await feed.GetWindowAsync(containerId, WindowSeconds, cancellationToken).ConfigureAwait(false) ?? [];
                 sentWindow = true;
                 lastPoint = window.Count > 0 ? window[^1].Timestamp : null;
-                yield return new ContainerFrame(live.Container, live.Sample, null, window);
+                yield return new ContainerFrame(live.Container, live.Sample, null, window, Snapshot: true);
                 continue;
             }
 

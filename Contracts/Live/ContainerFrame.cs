@@ -5,10 +5,11 @@ namespace Orleans.Monitor.Contracts.Live;
 
 /// <summary>
 /// One live update of a single container. The first frame a subscriber gets carries the rolling
-/// <see cref="Window"/> (the snapshot); later frames carry only the newest <see cref="Point"/>.
+/// <see cref="Window"/> and <see cref="Snapshot"/> true; later frames carry only the newest <see cref="Point"/>.
 /// </summary>
 public sealed record ContainerFrame(
     ContainerInfo Container,
     ContainerSample? Sample,
     SamplePoint? Point,
-    IReadOnlyList<SamplePoint>? Window);
+    IReadOnlyList<SamplePoint>? Window,
+    bool Snapshot = false);

@@ -14,6 +14,10 @@ namespace Orleans.Monitor.Contracts.Live;
 /// <param name="Status">One of <see cref="HostStatus"/>.</param>
 /// <param name="LastSeen">When the daemon last answered its silo.</param>
 /// <param name="Error">Why the host is not up, in one line; null when up.</param>
+/// <param name="Snapshot">
+/// True on the first frame of each host in a hub stream (the state when the stream began, or when the host first
+/// appeared in it); false on every later update. Host grains never set it.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record HostFrame(
     [property: Id(0)] long Sequence,
@@ -23,7 +27,8 @@ public sealed record HostFrame(
     [property: Id(4)] string Status,
     [property: Id(5)] DateTimeOffset? LastSeen,
     [property: Id(6)] string? Error,
-    [property: Id(7)] ImmutableArray<ContainerLive> Containers);
+    [property: Id(7)] ImmutableArray<ContainerLive> Containers,
+    [property: Id(8)] bool Snapshot = false);
 
 /// <summary>A container's metadata with its latest sample (null until two readings exist or when not running).</summary>
 [GenerateSerializer, Immutable]

@@ -11,6 +11,7 @@ public sealed class DashboardTests(LiveApi live, ITestOutputHelper output) : IAs
 {
     private const float Timeout = 60_000;
     private static readonly string ScreenshotFolder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    private readonly TestContainers _containers = new(live.Engine);
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -34,14 +35,15 @@ public sealed class DashboardTests(LiveApi live, ITestOutputHelper output) : IAs
         }
 
         _playwright?.Dispose();
+        await _containers.RemoveAllAsync();
     }
 
     [Fact]
     public async Task Dashboard_BusyAndIdleContainers_ListsUpdatesSortsAndOpensCharts()
     {
         var token = Guid.NewGuid().ToString("N")[..8];
-        var busy = await live.Engine.RunContainerAsync(["--name", $"t-ui-{token}-busy", "--cpus", "0.5"], "sh", "-c", "while :; do :; done");
-        var idle = await live.Engine.RunContainerAsync(["--name", $"t-ui-{token}-idle"], "sleep", "600");
+        var busy = await _containers.RunAsync(["--name", $"t-ui-{token}-busy", "--cpus", "0.5"], "sh", "-c", "while :; do :; done");
+        var idle = await _containers.RunAsync(["--name", $"t-ui-{token}-idle"], "sleep", "600");
         var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         page.SetDefaultTimeout(Timeout);
 
@@ -87,11 +89,8 @@ public sealed class DashboardTests(LiveApi live, ITestOutputHelper output) : IAs
 
         // Once a minute has closed, the 1-minute history chart shows it against the fixed 6-hour window.
         using var client = live.App.CreateApiClient();
-        await Eventually.MatchAsync(
-            () => MonitorApp.GetJsonAsync<ContainerHistory>(client, $"/api/containers/{busy}/history"),
-            h => h.Points.Count > 0,
-            TimeSpan.FromMinutes(2.5),
-            "a minute aggregate of the busy container");
+        await Eventually.GetJsonAsync<ContainerHistory>(
+            client, $"/api/containers/{busy}/history", h => h.Points.Count > 0, TimeSpan.FromMinutes(2.5), "a minute aggregate of the busy container");
         await page.ReloadAsync();
         await Poll.UntilAsync(
             async () => (await view.InnerTextAsync()).Contains("1 minutes", StringComparison.Ordinal)

@@ -11,12 +11,19 @@ using Xunit.Abstractions;
 namespace Orleans.Monitor.IntegrationTests.Docker;
 
 [Collection(DockerCollection.Name)]
-public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHelper output) : IDisposable
+public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly DockerDaemon _client = DockerTestClient.Create(engine);
+    private readonly TestContainers _containers = new(engine);
 
-    public void Dispose() => _client.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _containers.RemoveAllAsync();
+    }
 
     private DockerApiStatsSource CreateSource() =>
         new(_client, TimeProvider.System, new TestOutputLogger<DockerApiStatsSource>(output));
@@ -24,7 +31,7 @@ public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHe
     [Fact]
     public async Task ReadAsync_BusyContainerLimitedToHalfACpu_GivesFiftyPercent()
     {
-        var id = await engine.RunContainerAsync(["--cpus", "0.5", "-m", "64m"], "sh", "-c", "while :; do :; done");
+        var id = await _containers.RunAsync(["--cpus", "0.5", "-m", "64m"], "sh", "-c", "while :; do :; done");
         var host = await _client.GetHostInfoAsync("docker-api", CancellationToken.None);
         await using var reader = CreateSource().CreateReader(await TargetAsync(id));
 
@@ -45,8 +52,8 @@ public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHe
     public async Task ReadAsync_SameContainersAsDockerStats_Agree()
     {
         // A small quota keeps the busy container's CPU steady even when other work loads the host.
-        var busy = await engine.RunContainerAsync(["--cpus", "0.2"], "sh", "-c", "while :; do :; done");
-        var idle = await engine.RunContainerAsync(["-m", "64m"], "sh", "-c", "head -c 8000000 /dev/zero > /dev/shm/f; sleep 600");
+        var busy = await _containers.RunAsync(["--cpus", "0.2"], "sh", "-c", "while :; do :; done");
+        var idle = await _containers.RunAsync(["-m", "64m"], "sh", "-c", "head -c 8000000 /dev/zero > /dev/shm/f; sleep 600");
         var host = await _client.GetHostInfoAsync("docker-api", CancellationToken.None);
         var source = CreateSource();
         await using var busyReader = source.CreateReader(await TargetAsync(busy));
@@ -85,7 +92,7 @@ public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHe
     [Fact]
     public async Task ReadAsync_ContainerRemoved_ReportsGoneWithoutThrowing()
     {
-        var id = await engine.RunContainerAsync([], "sleep", "600");
+        var id = await _containers.RunAsync([], "sleep", "600");
         await using var reader = CreateSource().CreateReader(await TargetAsync(id));
         await ReadUntilAsync(reader, ReadingStatus.Ok);
 
@@ -107,7 +114,7 @@ public sealed class DockerApiStatsSourceTests(DockerEngine engine, ITestOutputHe
     [Fact]
     public async Task ReadAsync_ContainerStopped_ReportsNotRunning()
     {
-        var id = await engine.RunContainerAsync([], "sleep", "600");
+        var id = await _containers.RunAsync([], "sleep", "600");
         await using var reader = CreateSource().CreateReader(await TargetAsync(id));
         await ReadUntilAsync(reader, ReadingStatus.Ok);
 

@@ -10,12 +10,19 @@ namespace Orleans.Monitor.IntegrationTests.Docker;
 
 /// <summary><see cref="DockerDaemon"/> against a real private dockerd.</summary>
 [Collection(DockerCollection.Name)]
-public sealed class DockerDaemonTests(DockerEngine engine, ITestOutputHelper output) : IDisposable
+public sealed class DockerDaemonTests(DockerEngine engine, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private readonly DockerDaemon _client = DockerTestClient.Create(engine);
+    private readonly TestContainers _containers = new(engine);
 
-    public void Dispose() => _client.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _containers.RemoveAllAsync();
+    }
 
     [Fact]
     public async Task GetHostInfoAsync_RealEngine_MatchesDockerInfo()
@@ -40,7 +47,7 @@ public sealed class DockerDaemonTests(DockerEngine engine, ITestOutputHelper out
     public async Task ListAndInspect_RunningContainerWithLimits_MapsMetadata()
     {
         var name = DockerTestClient.UniqueName("meta");
-        var id = await engine.RunContainerAsync(
+        var id = await _containers.RunAsync(
             ["--name", name, "--cpus", "0.5", "-m", "64m", "--label", "com.docker.compose.project=demo",
              "--label", "com.docker.compose.service=idle"],
             "sleep", "600");
@@ -71,7 +78,7 @@ public sealed class DockerDaemonTests(DockerEngine engine, ITestOutputHelper out
     [Fact]
     public async Task ListAndInspect_ExitedContainer_ReportsExitCodeAndFinishedAt()
     {
-        var id = await engine.RunContainerAsync(["--name", DockerTestClient.UniqueName("exit")], "sh", "-c", "exit 3");
+        var id = await _containers.RunAsync(["--name", DockerTestClient.UniqueName("exit")], "sh", "-c", "exit 3");
 
         var details = await DockerTestClient.EventuallyAsync(
             () => _client.InspectContainerAsync(id, "h1", CancellationToken.None),
@@ -99,7 +106,7 @@ public sealed class DockerDaemonTests(DockerEngine engine, ITestOutputHelper out
         using var tcp = DockerTestClient.Create(forwarder.DockerHost);
         using var cts = new CancellationTokenSource(Deadline);
         var expected = (await engine.RunAsync("info", "--format", "{{.ID}}")).Trim();
-        var id = await engine.RunContainerAsync([], "sleep", "600");
+        var id = await _containers.RunAsync([], "sleep", "600");
 
         var host = await tcp.GetHostInfoAsync("docker-api", cts.Token);
         var listed = await tcp.ListContainersAsync(host.HostId, cts.Token);
@@ -176,7 +183,7 @@ public sealed class DockerDaemonTests(DockerEngine engine, ITestOutputHelper out
     [Fact]
     public async Task GetStatsOnceAsync_RunningContainer_ReturnsOneFrameWithZeroPrecpu()
     {
-        var id = await engine.RunContainerAsync(["-m", "64m"], "sleep", "600");
+        var id = await _containers.RunAsync(["-m", "64m"], "sleep", "600");
 
         var frame = await _client.GetStatsOnceAsync(id, CancellationToken.None);
 
@@ -198,7 +205,7 @@ public sealed class DockerDaemonTests(DockerEngine engine, ITestOutputHelper out
         var seen = new List<DockerEvent>();
         var watch = CollectAsync(since, name, seen, "destroy", cts.Token);
 
-        var id = await engine.RunContainerAsync(["--name", name], "true");
+        var id = await _containers.RunAsync(["--name", name], "true");
         await DockerTestClient.EventuallyAsync(
             () => _client.InspectContainerAsync(id, "h1", cts.Token),
             d => d.Info.State == ContainerState.Exited, Deadline, "the container to exit");
@@ -226,7 +233,7 @@ public sealed class DockerDaemonTests(DockerEngine engine, ITestOutputHelper out
         var since = (DateTimeOffset.UtcNow.AddSeconds(-1) - DateTimeOffset.UnixEpoch).Ticks * TimeSpan.NanosecondsPerTick;
         var live = new List<DockerEvent>();
         var watch = CollectAsync(since, name, live, "start", cts.Token);
-        var id = await engine.RunContainerAsync(["--name", name], "sleep", "600");
+        var id = await _containers.RunAsync(["--name", name], "sleep", "600");
         await watch;
 
         // Nobody is subscribed while the container dies and is removed.

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -23,18 +24,53 @@ public sealed class HubClient : IAsyncDisposable
     private readonly MemoryStream _partial = new();
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _nextInvocation;
+    private SocketsHttpHandler? _handler;
 
     private HubClient()
     {
     }
 
     /// <summary>Connects to <c>/hubs/live</c> with WebSockets (skipping negotiation) and completes the handshake.</summary>
-    public static async Task<HubClient> ConnectAsync(Uri serverAddress, CancellationToken cancellationToken)
+    public static Task<HubClient> ConnectAsync(Uri serverAddress, CancellationToken cancellationToken) =>
+        ConnectAsync(serverAddress, socketReceiveBufferBytes: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ConnectAsync(Uri, CancellationToken)"/>, with the TCP receive buffer of the client's socket set
+    /// before it connects: a small one lets a client that stops reading fill its connection with little data.
+    /// </summary>
+    public static async Task<HubClient> ConnectAsync(Uri serverAddress, int? socketReceiveBufferBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(serverAddress);
         var client = new HubClient();
         var url = new UriBuilder(new Uri(serverAddress, "/hubs/live")) { Scheme = "ws" }.Uri;
-        await client._socket.ConnectAsync(url, cancellationToken);
+        if (socketReceiveBufferBytes is { } receiveBuffer)
+        {
+            // Kept until the client is disposed: it owns the upgraded connection.
+            var handler = client._handler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, ct) =>
+                {
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = receiveBuffer, NoDelay = true };
+                    try
+                    {
+                        await socket.ConnectAsync(context.DnsEndPoint, ct);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            };
+            using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
+            await client._socket.ConnectAsync(url, invoker, cancellationToken);
+        }
+        else
+        {
+            await client._socket.ConnectAsync(url, cancellationToken);
+        }
+
         await client.SendAsync("""{"protocol":"json","version":1}""", cancellationToken);
         var handshake = await client.ReceiveRecordAsync(cancellationToken);
         if (handshake.ContainsKey("error"))
@@ -59,6 +95,9 @@ public sealed class HubClient : IAsyncDisposable
         await SendAsync(message.ToJsonString(), cancellationToken);
         return id;
     }
+
+    /// <summary>Sends a ping: the server closes a connection it hears nothing from for 30 s, even one that is not reading.</summary>
+    public Task PingAsync(CancellationToken cancellationToken) => SendAsync("""{"type":6}""", cancellationToken);
 
     /// <summary>The next message that is not a ping.</summary>
     public async Task<JsonObject> ReceiveAsync(CancellationToken cancellationToken)
@@ -119,6 +158,7 @@ public sealed class HubClient : IAsyncDisposable
         }
 
         _socket.Dispose();
+        _handler?.Dispose();
         await _partial.DisposeAsync();
     }
 

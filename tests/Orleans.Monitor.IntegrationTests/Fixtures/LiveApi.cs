@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Hosts;
 
@@ -12,7 +13,13 @@ public sealed class LiveApi : IAsyncLifetime, IDisposable
     private readonly DockerEngine _engine = new();
     private MonitorApp? _app;
 
+    /// <summary>Far longer than any test: see <see cref="InitializeAsync"/>.</summary>
+    public static readonly TimeSpan ReconcileInterval = TimeSpan.FromHours(1);
+
     public DockerEngine Engine => _engine;
+
+    /// <summary>Every minute the app's container grains handed to the store writer.</summary>
+    public RecordingSink Sink => App.Services.GetRequiredService<RecordingSink>();
 
     public MonitorApp App => _app ?? throw new InvalidOperationException("The fixture is not started.");
 
@@ -23,13 +30,24 @@ public sealed class LiveApi : IAsyncLifetime, IDisposable
     {
         await ((IAsyncLifetime)_engine).InitializeAsync();
         HostId = (await _engine.RunAsync("info", "--format", "{{.ID}}")).Trim();
-        _app = new MonitorApp(_engine.DockerHost, kestrel: true);
+        _app = new MonitorApp(
+            _engine.DockerHost,
+            kestrel: true,
+            new Dictionary<string, string?>
+            {
+                // The periodic re-listing would also catch starts, deaths and removals: slowed right down, only the
+                // daemon's /events can satisfy the lifecycle tests.
+                ["Host:ReconcileInterval"] = ReconcileInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            },
+            RecordingSink.Register);
         await _app.StartAsync();
         using var client = _app.CreateApiClient();
-        await Poll.UntilAsync(
-            async () => (await MonitorApp.GetJsonAsync<HostSummary[]>(client, "/api/hosts")).Any(h => h.HostId == HostId && h.Status == HostStatus.Up),
+        await Eventually.GetJsonAsync<HostSummary[]>(
+            client,
+            "/api/hosts",
+            hosts => hosts.Any(h => h.HostId == HostId && h.Status == HostStatus.Up),
             TimeSpan.FromSeconds(60),
-            "the engine's host to be up in /api/hosts");
+            "the engine's host to be up");
     }
 
     public async Task DisposeAsync()

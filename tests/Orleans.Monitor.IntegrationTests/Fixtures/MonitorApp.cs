@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Monitor.Api.Hubs;
@@ -23,17 +24,28 @@ public sealed class MonitorApp : WebApplicationFactory<LiveHub>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _kestrel;
+    private readonly Action<IServiceCollection>? _configureServices;
 
-    public MonitorApp(string dockerHost, bool kestrel, IReadOnlyDictionary<string, string?>? settings = null)
+    public MonitorApp(
+        string dockerHost,
+        bool kestrel,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         DockerHost = dockerHost;
         _kestrel = kestrel;
+        _configureServices = configureServices;
         DataPath = Path.Combine(Path.GetTempPath(), "omapp-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(DataPath);
+
+        // Orleans cannot bind its silo port to 0 and report the port back, so each app takes a port that was free a
+        // moment ago; without it every app would claim the default 11111 and apps of parallel runs would collide.
+        SiloPort = MonitorProcess.FreePort();
         _settings = new Dictionary<string, string?>
         {
             ["Docker:Host"] = dockerHost,
             ["Storage:DataPath"] = DataPath,
+            ["Orleans:Endpoints:SiloPort"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Storage:Writer:FlushInterval"] = "00:00:01",
             ["Host:ReconnectBaseDelay"] = "00:00:00.200",
             ["Host:ReconnectMaxDelay"] = "00:00:02",
@@ -54,13 +66,16 @@ public sealed class MonitorApp : WebApplicationFactory<LiveHub>
     /// <summary>The <c>Docker:Host</c> the app watches.</summary>
     public string DockerHost { get; }
 
+    /// <summary>The co-hosted silo's <c>Orleans:Endpoints:SiloPort</c>.</summary>
+    public int SiloPort { get; }
+
     /// <summary>SQLite's folder; deleted on dispose.</summary>
     public string DataPath { get; }
 
     /// <summary>The Kestrel address (http://127.0.0.1:port/); null on the TestServer.</summary>
     public Uri? ServerAddress { get; private set; }
 
-    /// <summary>Starts the app (Kestrel or TestServer) and waits until it serves requests.</summary>
+    /// <summary>Starts the app (Kestrel or TestServer) and checks that it serves requests.</summary>
     public async Task StartAsync()
     {
         if (_kestrel)
@@ -70,11 +85,9 @@ public sealed class MonitorApp : WebApplicationFactory<LiveHub>
             ServerAddress = new Uri(addresses.Addresses.Single().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
         }
 
+        // The server is up once started; /api/hosts must answer from the first request on, whatever Docker does.
         using var client = CreateApiClient();
-        await Poll.UntilAsync(
-            async () => (await client.GetAsync(new Uri("/api/hosts", UriKind.Relative))).IsSuccessStatusCode,
-            TimeSpan.FromSeconds(60),
-            "the Api to answer /api/hosts");
+        await GetJsonAsync<JsonElement>(client, "/api/hosts");
     }
 
     /// <summary>A client for the app: a real socket on Kestrel, in-memory otherwise.</summary>
@@ -103,7 +116,19 @@ public sealed class MonitorApp : WebApplicationFactory<LiveHub>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // The Api reads some settings while it registers services (Orleans:Endpoints, the store), before
+        // configuration added by ConfigureAppConfiguration is applied: UseSetting makes them visible from the start.
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        if (_configureServices is { } configure)
+        {
+            // After the app's own registrations, so a test's replacement wins.
+            builder.ConfigureTestServices(configure);
+        }
     }
 
     public override async ValueTask DisposeAsync()

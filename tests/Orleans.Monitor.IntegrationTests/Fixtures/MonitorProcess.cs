@@ -47,15 +47,27 @@ public sealed class MonitorProcess : IAsyncDisposable
         string projectFolder, string assemblyName, string name, string logDirectory, IReadOnlyDictionary<string, string> environment)
     {
         var dll = FindBuiltAssembly(projectFolder, assemblyName);
+        return StartDotnet(Path.GetDirectoryName(dll)!, [dll], name, logDirectory, environment);
+    }
+
+    /// <summary>
+    /// Runs <c>dotnet</c> with <paramref name="arguments"/> (e.g. <c>run --project Api</c>) in
+    /// <paramref name="workingDirectory"/>, with only the given settings on top of a cleaned environment.
+    /// </summary>
+    public static MonitorProcess StartDotnet(
+        string workingDirectory, IReadOnlyList<string> arguments, string name, string logDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(environment);
         Directory.CreateDirectory(logDirectory);
         var stamp = DateTime.UtcNow.ToString("HHmmss.fff", CultureInfo.InvariantCulture);
         var stdout = Path.Combine(logDirectory, $"{name}-{stamp}.out.log");
         var stderr = Path.Combine(logDirectory, $"{name}-{stamp}.err.log");
 
         // exec keeps the pid of the started process equal to dotnet's; the shell only redirects to files.
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = workingDirectory };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"exec dotnet {Quote(dll)} >>{Quote(stdout)} 2>>{Quote(stderr)} </dev/null");
+        start.ArgumentList.Add($"exec dotnet {string.Join(' ', arguments.Select(Quote))} >>{Quote(stdout)} 2>>{Quote(stderr)} </dev/null");
         foreach (var key in InheritedSettings)
         {
             start.Environment.Remove(key);
@@ -70,7 +82,7 @@ public sealed class MonitorProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start dotnet {string.Join(' ', arguments)}.");
         return new MonitorProcess(process, name, stdout, stderr);
     }
 
@@ -80,6 +92,20 @@ public sealed class MonitorProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The folder of Orleans.Monitor.sln above the test output.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Orleans.Monitor.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Orleans.Monitor.sln is not above " + AppContext.BaseDirectory);
     }
 
     /// <summary>

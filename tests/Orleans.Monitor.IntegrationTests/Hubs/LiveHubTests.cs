@@ -1,9 +1,11 @@
-using System.Diagnostics;
-using System.Globalization;
+using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Monitor.Api.Live;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
+using Orleans.Monitor.Contracts.Live;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
@@ -11,11 +13,16 @@ namespace Orleans.Monitor.IntegrationTests.Hubs;
 
 /// <summary><c>/hubs/live</c> over a real WebSocket on Kestrel, speaking the JSON hub protocol by hand.</summary>
 [Collection(LiveApiCollection.Name)]
-public sealed class LiveHubTests(LiveApi live, ITestOutputHelper output) : IDisposable
+public sealed class LiveHubTests(LiveApi live, ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly HttpClient _client = live.App.CreateApiClient();
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(2));
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(3));
+    private readonly TestContainers _containers = new(live.Engine);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _containers.RemoveAllAsync();
 
     public void Dispose()
     {
@@ -24,34 +31,76 @@ public sealed class LiveHubTests(LiveApi live, ITestOutputHelper output) : IDisp
     }
 
     [Fact]
-    public async Task WatchAll_Connected_SnapshotFirstThenFramesWithIncreasingSequence()
+    public async Task WatchAll_Connected_SnapshotFirstThenUpdatesWithConsecutiveSequence()
     {
         var id = await StartSampledContainerAsync("hub-all");
         await using var hub = await HubClient.ConnectAsync(live.App.ServerAddress!, _timeout.Token);
 
         var stream = await hub.StreamAsync("WatchAll", [], _timeout.Token);
         var first = await NextHostFrameAsync(hub, stream);
-        var clock = Stopwatch.StartNew();
-        var sequences = new List<long> { first["sequence"]!.GetValue<long>() };
-        var gaps = new List<double>();
-        while (sequences.Count < 4)
+        var updates = new List<JsonObject>();
+        while (updates.Count < 4)
         {
-            var before = clock.Elapsed;
-            var frame = await NextHostFrameAsync(hub, stream);
-            gaps.Add((clock.Elapsed - before).TotalMilliseconds);
-            sequences.Add(frame["sequence"]!.GetValue<long>());
+            updates.Add(await NextHostFrameAsync(hub, stream));
         }
 
-        output.WriteLine($"sequences {string.Join(", ", sequences)}; ms between frames {string.Join(", ", gaps.Select(g => g.ToString("0", CultureInfo.InvariantCulture)))}");
+        var sequences = updates.Select(f => f["sequence"]!.GetValue<long>()).Prepend(first["sequence"]!.GetValue<long>()).ToList();
+        output.WriteLine($"sequences {string.Join(", ", sequences)}; snapshot flags {first["snapshot"]}, {string.Join(", ", updates.Select(u => u["snapshot"]))}");
+        Assert.True(first["snapshot"]!.GetValue<bool>(), "the first frame is not marked as the snapshot");
+        Assert.All(updates, u => Assert.False(u["snapshot"]!.GetValue<bool>(), "an update is marked as a snapshot"));
         Assert.Equal(HostStatus.Up, first["status"]!.GetValue<string>());
         Assert.Equal(live.HostId, first["host"]!["hostId"]!.GetValue<string>());
         Assert.Contains(first["containers"]!.AsArray(), c => c!["container"]!["id"]!.GetValue<string>() == id);
-        Assert.Equal(sequences.Order(), sequences);
-        Assert.Equal(sequences.Count, sequences.Distinct().Count());
+
+        // A client that keeps reading gets every frame the host grain sends: consecutive sequence numbers.
+        Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => sequences[0] + i), sequences);
     }
 
     [Fact]
-    public async Task WatchContainer_RunningContainer_WindowFirstThenPoints()
+    public async Task WatchHost_KnownHost_SnapshotThenOnlyThatHostsUpdates()
+    {
+        var id = await StartSampledContainerAsync("hub-host");
+        await using var hub = await HubClient.ConnectAsync(live.App.ServerAddress!, _timeout.Token);
+
+        var stream = await hub.StreamAsync("WatchHost", [live.HostId], _timeout.Token);
+        var frames = new List<JsonObject>();
+        while (frames.Count < 4)
+        {
+            frames.Add(await hub.NextItemAsync(stream, _timeout.Token));
+        }
+
+        var sequences = frames.Select(f => f["sequence"]!.GetValue<long>()).ToList();
+        output.WriteLine($"WatchHost sequences {string.Join(", ", sequences)}");
+        Assert.All(frames, f => Assert.Equal(live.HostId, f["hostId"]!.GetValue<string>()));
+        Assert.True(frames[0]["snapshot"]!.GetValue<bool>(), "the first frame is not marked as the snapshot");
+        Assert.All(frames.Skip(1), f => Assert.False(f["snapshot"]!.GetValue<bool>(), "an update is marked as a snapshot"));
+        Assert.Contains(frames[0]["containers"]!.AsArray(), c => c!["container"]!["id"]!.GetValue<string>() == id);
+        Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => sequences[0] + i), sequences);
+    }
+
+    [Fact]
+    public async Task WatchHost_UnknownHost_NoFrames()
+    {
+        await using var hub = await HubClient.ConnectAsync(live.App.ServerAddress!, _timeout.Token);
+        var other = await hub.StreamAsync("WatchHost", ["NOPE:NOPE:NOPE"], _timeout.Token);
+        var own = await hub.StreamAsync("WatchHost", [live.HostId], _timeout.Token);
+
+        // Three frames of the real host on the same connection: the unknown host's stream got nothing meanwhile.
+        var seen = new List<string>();
+        var ownFrames = 0;
+        while (ownFrames < 3)
+        {
+            var message = await hub.ReceiveAsync(_timeout.Token);
+            var invocation = message["invocationId"]?.GetValue<string>() ?? "";
+            seen.Add(invocation);
+            ownFrames += invocation == own ? 1 : 0;
+        }
+
+        Assert.DoesNotContain(other, seen);
+    }
+
+    [Fact]
+    public async Task WatchContainer_RunningContainer_WindowSnapshotFirstThenPoints()
     {
         var id = await StartSampledContainerAsync("hub-one");
         await using var hub = await HubClient.ConnectAsync(live.App.ServerAddress!, _timeout.Token);
@@ -63,41 +112,80 @@ public sealed class LiveHubTests(LiveApi live, ITestOutputHelper output) : IDisp
         {
             var item = await hub.NextItemAsync(stream, _timeout.Token);
             Assert.Null(item["window"]);
+            Assert.False(item["snapshot"]!.GetValue<bool>(), "an update is marked as a snapshot");
             withPoint = item["point"] is JsonObject ? item : null;
         }
 
         Assert.Equal(id, first["container"]!["id"]!.GetValue<string>());
+        Assert.True(first["snapshot"]!.GetValue<bool>(), "the window frame is not marked as the snapshot");
         Assert.NotEmpty(first["window"]!.AsArray());
         Assert.NotNull(withPoint);
         Assert.True(withPoint["point"]!["timestamp"]!.GetValue<DateTimeOffset>() > first["window"]!.AsArray()[^1]!["timestamp"]!.GetValue<DateTimeOffset>());
     }
 
     [Fact]
-    public async Task WatchAll_OtherClientNotReading_ReadingClientKeepsReceiving()
+    public async Task WatchAll_SlowReaderWithFullSocket_SkipsFramesWhileReadingClientGetsEveryOne()
     {
-        await StartSampledContainerAsync("hub-slow");
-        await using var slow = await HubClient.ConnectAsync(live.App.ServerAddress!, _timeout.Token);
+        // Large frames fill a connection quickly: each of these containers carries 32 labels of 2 KB into every frame,
+        // about 400 KB a frame. The kernel lets the server's send buffer grow to 4 MB (tcp_wmem) and Kestrel and
+        // SignalR hold about 64 KB each, so a reader that takes one frame every 3 s fills it within about 16 s.
+        var labels = Enumerable.Range(0, 32).SelectMany(i => new[] { "--label", $"t.fill.{i}={new string('x', 2048)}" }).ToArray();
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await _containers.RunAsync(["--name", LiveApi.UniqueName("hub-fill"), .. labels], "sleep", "600"));
+        }
+
+        foreach (var id in ids)
+        {
+            await Eventually.GetJsonAsync<ContainerLive>(
+                _client, "/api/containers/" + id, c => c.Sample is not null, Deadline, "a sample of a large container", HttpStatusCode.NotFound);
+        }
+
+        var frames = live.App.Services.GetRequiredService<LiveFrames>();
+        var replacedBefore = frames.ReplacedFrames;
+
+        // The slow client's socket takes 4 KB: what it does not read stays in the server's buffers.
+        await using var slow = await HubClient.ConnectAsync(live.App.ServerAddress!, socketReceiveBufferBytes: 4096, _timeout.Token);
         await using var fast = await HubClient.ConnectAsync(live.App.ServerAddress!, _timeout.Token);
         var slowStream = await slow.StreamAsync("WatchAll", [], _timeout.Token);
         var fastStream = await fast.StreamAsync("WatchAll", [], _timeout.Token);
         var slowFirst = await NextHostFrameAsync(slow, slowStream);
+        var frameBytes = slowFirst.ToJsonString().Length;
 
-        // The slow client now reads nothing for 10 s while the fast one keeps reading.
-        var clock = Stopwatch.StartNew();
-        var received = new List<(TimeSpan At, long Sequence)>();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        // For 35 s the slow client reads one frame every 3 s (and pings, as a browser does), the fast one reads all.
+        // It never stops reading for long: the server drops a connection whose send is stuck for 10 s
+        // (SignalR's TransportSendTimeout), and this test is about a slow client, not a dead one.
+        var fastSequences = new List<long>();
+        var slowSequences = new List<long> { slowFirst["sequence"]!.GetValue<long>() };
+        var phase = System.Diagnostics.Stopwatch.StartNew();
+        var lastSlowRead = TimeSpan.Zero;
+        while (phase.Elapsed < TimeSpan.FromSeconds(35))
         {
-            var frame = await NextHostFrameAsync(fast, fastStream);
-            received.Add((clock.Elapsed, frame["sequence"]!.GetValue<long>()));
+            fastSequences.Add((await NextHostFrameAsync(fast, fastStream))["sequence"]!.GetValue<long>());
+            if (phase.Elapsed - lastSlowRead >= TimeSpan.FromSeconds(3))
+            {
+                await slow.PingAsync(_timeout.Token);
+                slowSequences.Add((await NextHostFrameAsync(slow, slowStream))["sequence"]!.GetValue<long>());
+                lastSlowRead = phase.Elapsed;
+            }
         }
 
-        var slowNext = await NextHostFrameAsync(slow, slowStream);
-        var gaps = received.Zip(received.Skip(1), (a, b) => (b.At - a.At).TotalMilliseconds).DefaultIfEmpty(0).ToList();
+        // Then it reads at full speed: what the connection still held, then the newest frames.
+        while (slowSequences[^1] < fastSequences[^1])
+        {
+            slowSequences.Add((await NextHostFrameAsync(slow, slowStream))["sequence"]!.GetValue<long>());
+        }
+
+        var replaced = frames.ReplacedFrames - replacedBefore;
         output.WriteLine(FormattableString.Invariant(
-            $"fast client: {received.Count} frames in 10 s, largest gap {gaps.Max():0} ms; slow client resumed at sequence {slowNext["sequence"]} after {slowFirst["sequence"]}"));
-        Assert.True(received.Count >= 3, $"only {received.Count} frames reached the reading client");
-        Assert.True(received.Last().At > TimeSpan.FromSeconds(5), "frames stopped arriving at the reading client");
-        Assert.True(slowNext["sequence"]!.GetValue<long>() > slowFirst["sequence"]!.GetValue<long>());
+            $"frame {frameBytes:N0} bytes; fast client: {string.Join(",", fastSequences)}; slow client: {string.Join(",", slowSequences)}; frames replaced in mailboxes meanwhile: {replaced}"));
+        var slowGaps = slowSequences.Zip(slowSequences.Skip(1), (a, b) => b - a).ToList();
+        Assert.All(slowGaps, g => Assert.True(g > 0, "the slow client got a frame twice or out of order"));
+        Assert.True(slowGaps.Any(g => g > 1), "the slow client skipped no frame: its connection never filled");
+        Assert.True(slowSequences.Count < fastSequences.Count, "the slow client got as many frames as the reading one");
+        Assert.Equal(Enumerable.Range(0, fastSequences.Count).Select(i => fastSequences[0] + i), fastSequences);
+        Assert.True(fastSequences.Count >= 20, $"only {fastSequences.Count} frames reached the reading client in 35 s");
     }
 
     [Fact]
@@ -116,6 +204,7 @@ public sealed class LiveHubTests(LiveApi live, ITestOutputHelper output) : IDisp
         var again = await after.StreamAsync("WatchAll", [], _timeout.Token);
         var snapshot = await NextHostFrameAsync(after, again);
 
+        Assert.True(snapshot["snapshot"]!.GetValue<bool>(), "the new stream's first frame is not marked as the snapshot");
         Assert.True(snapshot["sequence"]!.GetValue<long>() >= firstSequence);
         Assert.Equal(live.HostId, snapshot["host"]!["hostId"]!.GetValue<string>());
         var mine = Assert.Single(snapshot["containers"]!.AsArray(), c => c!["container"]!["id"]!.GetValue<string>() == id);
@@ -159,12 +248,9 @@ public sealed class LiveHubTests(LiveApi live, ITestOutputHelper output) : IDisp
     private async Task<string> StartSampledContainerAsync(string purpose)
     {
         var name = LiveApi.UniqueName(purpose);
-        var id = await live.Engine.RunContainerAsync(["--name", name], "sleep", "600");
-        await Eventually.MatchAsync(
-            () => MonitorApp.GetJsonAsync<ContainerLiveWindow>(_client, $"/api/containers/{id}/live?seconds=10"),
-            w => w.Points.Count >= 2,
-            Deadline,
-            $"{name} to have samples");
+        var id = await _containers.RunAsync(["--name", name], "sleep", "600");
+        await Eventually.GetJsonAsync<ContainerLiveWindow>(
+            _client, $"/api/containers/{id}/live?seconds=10", w => w.Points.Count >= 2, Deadline, $"{name} to have samples", HttpStatusCode.NotFound);
         return id;
     }
 

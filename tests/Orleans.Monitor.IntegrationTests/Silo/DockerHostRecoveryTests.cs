@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Live;
 using Orleans.Monitor.Api.Cluster;
+using Orleans.Monitor.Api.Live;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
@@ -24,13 +26,15 @@ public sealed class DockerHostRecoveryTests(ITestOutputHelper output)
         {
             await ((IAsyncLifetime)engine).InitializeAsync();
             var hostId = (await engine.RunAsync("info", "--format", "{{.ID}}")).Trim();
-            await using var app = new MonitorApp(engine.DockerHost, kestrel: false);
+            await using var app = new MonitorApp(engine.DockerHost, kestrel: false, configureServices: RecordingSink.Register);
             await app.StartAsync();
             using var client = app.CreateApiClient();
             await WaitForHostAsync(client, hostId, HostStatus.Up);
-            var before = await engine.RunContainerAsync(["--name", LiveApi.UniqueName("pre")], "sleep", "600");
+            var before = await engine.RunContainerAsync(["--name", LiveApi.UniqueName("pre")], "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done");
             await WaitForContainerAsync(client, before, ContainerState.Running);
 
+            var frames = app.Services.GetRequiredService<LiveFrames>();
+            var sequenceBefore = frames.Get(hostId)!.Sequence;
             var clock = Stopwatch.StartNew();
             await engine.StopAsync();
             var stopped = clock.Elapsed;
@@ -45,12 +49,29 @@ public sealed class DockerHostRecoveryTests(ITestOutputHelper output)
 
             output.WriteLine(FormattableString.Invariant(
                 $"dockerd stopped in {stopped.TotalSeconds:0.0} s; unreachable seen {(noticed - stopped).TotalSeconds:0.0} s later (error: {lost.Error}); dockerd ready {(restarted - noticed).TotalSeconds:0.0} s later; host up again {(recovered - restarted).TotalSeconds:0.0} s after dockerd answered; container started after restart listed"));
+            Assert.Contains("DOCKER_HOST", lost.Error, StringComparison.Ordinal);
             Assert.Equal(hostId, seenAfter.Container.HostId);
+
+            // The container that was running across the restart is now exited (dockerd stopped it), not lost or duplicated.
+            var beforeNow = await WaitForContainerAsync(client, before, ContainerState.Exited);
+            Assert.Equal(hostId, beforeNow.Container.HostId);
+
+            // No minute was handed to the writer twice, across the restart.
+            var sink = app.Services.GetRequiredService<RecordingSink>();
+            output.WriteLine($"minutes handed: {string.Join(", ", sink.Minutes.Select(m => $"{m.ContainerId[..12]}@{m.Minute:HH:mm}"))}");
+            Assert.All(
+                sink.Minutes.GroupBy(m => (m.ContainerId, m.Minute)),
+                g => Assert.True(g.Count() == 1, $"{g.Key.ContainerId[..12]} minute {g.Key.Minute:HH:mm} handed {g.Count()} times"));
             var hosts = await MonitorApp.GetJsonAsync<HostSummary[]>(client, "/api/hosts");
             Assert.Equal(hostId, Assert.Single(hosts).HostId);
             var management = app.Services.GetRequiredService<ClusterConnection>().Grains!.GetGrain<IManagementGrain>(0);
             var hostGrains = await management.GetActiveGrains(GrainType.Create("host"));
             Assert.Equal(hostId, Assert.Single(hostGrains).Key.ToString());
+
+            // The same activation throughout: a new one would number its frames from 1 again.
+            var sequenceAfter = frames.Get(hostId)!.Sequence;
+            output.WriteLine($"host frame sequence {sequenceBefore} before the restart, {sequenceAfter} after");
+            Assert.True(sequenceAfter > sequenceBefore, $"sequence {sequenceAfter} after the restart, {sequenceBefore} before");
         }
         finally
         {
@@ -69,24 +90,22 @@ public sealed class DockerHostRecoveryTests(ITestOutputHelper output)
             await app.StartAsync();
             using var client = app.CreateApiClient();
 
-            var unreachable = await Eventually.MatchAsync(
-                () => MonitorApp.GetJsonAsync<HostSummary[]>(client, "/api/hosts"),
-                hosts => hosts.Length == 1 && hosts[0].Status == HostStatus.Unreachable,
-                Deadline,
-                "one unreachable host in /api/hosts");
+            var unreachable = await Eventually.GetJsonAsync<HostSummary[]>(
+                client, "/api/hosts", hosts => hosts.Length == 1 && hosts[0].Status == HostStatus.Unreachable, Deadline, "one unreachable host");
             output.WriteLine("before the daemon: " + unreachable[0].HostId + ": " + unreachable[0].Error);
             Assert.Contains(engine.DockerHost, unreachable[0].Error, StringComparison.Ordinal);
+            Assert.Contains("DOCKER_HOST", unreachable[0].Error, StringComparison.Ordinal);
             Assert.Null(unreachable[0].Host);
+            var cluster = await MonitorApp.GetJsonAsync<ClusterView>(client, "/api/cluster");
+            Assert.False(cluster.Connected);
+            Assert.Empty(cluster.Silos);
 
             var clock = Stopwatch.StartNew();
             await ((IAsyncLifetime)engine).InitializeAsync();
             var ready = clock.Elapsed;
             var hostId = (await engine.RunAsync("info", "--format", "{{.ID}}")).Trim();
-            var hosts = await Eventually.MatchAsync(
-                () => MonitorApp.GetJsonAsync<HostSummary[]>(client, "/api/hosts"),
-                list => list.Length == 1 && list[0].HostId == hostId && list[0].Status == HostStatus.Up,
-                Deadline,
-                "the real host alone and up in /api/hosts");
+            var hosts = await Eventually.GetJsonAsync<HostSummary[]>(
+                client, "/api/hosts", list => list.Length == 1 && list[0].HostId == hostId && list[0].Status == HostStatus.Up, Deadline, "the real host alone and up");
             output.WriteLine(FormattableString.Invariant(
                 $"dockerd ready after {ready.TotalSeconds:0.0} s; host {hostId} up {(clock.Elapsed - ready).TotalSeconds:0.0} s later"));
             var id = await engine.RunContainerAsync(["--name", LiveApi.UniqueName("late")], "sleep", "600");
@@ -100,18 +119,10 @@ public sealed class DockerHostRecoveryTests(ITestOutputHelper output)
     }
 
     private static Task<HostSummary> WaitForHostAsync(HttpClient client, string hostId, string status) =>
-        Eventually.MatchAsync(
-            () => MonitorApp.GetJsonAsync<HostSummary>(client, "/api/hosts/" + hostId),
-            h => h.Status == status,
-            Deadline,
-            $"host {hostId} to be {status}");
+        Eventually.GetJsonAsync<HostSummary>(client, "/api/hosts/" + hostId, h => h.Status == status, Deadline, $"host {hostId} to be {status}", HttpStatusCode.NotFound);
 
     private static Task<ContainerLive> WaitForContainerAsync(HttpClient client, string id, string state) =>
-        Eventually.MatchAsync(
-            () => MonitorApp.GetJsonAsync<ContainerLive>(client, "/api/containers/" + id),
-            c => c.Container.State == state,
-            Deadline,
-            $"{id[..12]} to be {state}");
+        Eventually.GetJsonAsync<ContainerLive>(client, "/api/containers/" + id, c => c.Container.State == state, Deadline, $"{id[..12]} to be {state}", HttpStatusCode.NotFound);
 }
 
 /// <summary>Tests that stop and start their own engines; separate from the shared live engine.</summary>

@@ -14,16 +14,21 @@ namespace Orleans.Monitor.IntegrationTests.Stats.Cgroup;
 /// same moment, bracketed by a cgroup read before and after the frame so time skew cannot fail a test.
 /// </summary>
 [Collection(DockerCollection.Name)]
-public sealed class CgroupStatsSourceTests(DockerEngine engine)
+public sealed class CgroupStatsSourceTests(DockerEngine engine) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     private readonly CgroupStatsSource _source = CreateSource();
+    private readonly TestContainers _containers = new(engine);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _containers.RemoveAllAsync();
 
     [Fact]
     public async Task ReadAsync_BusyThrottledContainer_AgreesWithStatsApi()
     {
-        var id = await engine.RunContainerAsync(["--cpus", "0.5", "--pids-limit", "50"], "sh", "-c", "while :; do :; done");
+        var id = await _containers.RunAsync(["--cpus", "0.5", "--pids-limit", "50"], "sh", "-c", "while :; do :; done");
         await using var reader = _source.CreateReader(await TargetAsync(id));
 
         var (before, api, after) = await BracketAsync(reader, id);
@@ -42,7 +47,7 @@ public sealed class CgroupStatsSourceTests(DockerEngine engine)
     [Fact]
     public async Task ReadAsync_BusyThrottledContainer_CpuPercentMatchesDockerStats()
     {
-        var id = await engine.RunContainerAsync(["--cpus", "0.5"], "sh", "-c", "while :; do :; done");
+        var id = await _containers.RunAsync(["--cpus", "0.5"], "sh", "-c", "while :; do :; done");
         await using var reader = _source.CreateReader(await TargetAsync(id));
         var first = await ReadOkAsync(reader);
 
@@ -63,7 +68,7 @@ public sealed class CgroupStatsSourceTests(DockerEngine engine)
     [Fact]
     public async Task ReadAsync_MemoryLimitedContainerWithShm_AgreesWithStatsApiAndDockerStats()
     {
-        var id = await engine.RunContainerAsync(
+        var id = await _containers.RunAsync(
             ["-m", "64m"], "sh", "-c", "dd if=/dev/zero of=/dev/shm/f bs=1M count=8 2>/dev/null; exec sleep 3600");
         await using var reader = _source.CreateReader(await TargetAsync(id));
         await DockerTestClient.EventuallyAsync(
@@ -86,7 +91,7 @@ public sealed class CgroupStatsSourceTests(DockerEngine engine)
     [Fact]
     public async Task ReadAsync_IdleUnlimitedContainer_ReportsHostMemoryAsLimitLikeStatsApi()
     {
-        var id = await engine.RunContainerAsync([], "sleep", "3600");
+        var id = await _containers.RunAsync([], "sleep", "3600");
         await using var reader = _source.CreateReader(await TargetAsync(id));
 
         var (before, api, after) = await BracketAsync(reader, id);
@@ -128,7 +133,7 @@ public sealed class CgroupStatsSourceTests(DockerEngine engine)
     [Fact]
     public async Task ReadAsync_ContainerRemoved_ReturnsGoneWithoutThrowing()
     {
-        var id = await engine.RunContainerAsync([], "sleep", "3600");
+        var id = await _containers.RunAsync([], "sleep", "3600");
         var target = await TargetAsync(id);
         await using var reader = _source.CreateReader(target);
         await ReadOkAsync(reader);
@@ -155,7 +160,7 @@ public sealed class CgroupStatsSourceTests(DockerEngine engine)
     private async Task<string> RunOnNetworkAsync(string network, params string[] command)
     {
         var output = await engine.RunAsync(["run", "-d", "--network", network, DockerEngine.BusyboxImage, .. command]);
-        return output.Trim();
+        return _containers.Track(output.Trim());
     }
 
     private async Task<ContainerTarget> TargetAsync(string id)
