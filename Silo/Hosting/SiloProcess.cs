@@ -37,6 +37,13 @@ public static partial class SiloProcess
                 TimeSpan.FromSeconds(30)).ExecuteAsync(
                 async ct =>
                 {
+                    // A silo start that fails on Redis has already bound its ports, and Orleans cannot stop a silo
+                    // that never started: the next attempt would find them taken. So Redis must answer first.
+                    if (settings.Redis is { } redis)
+                    {
+                        await PingAsync(redis);
+                    }
+
                     var candidate = Build(args, daemon, settings);
                     try
                     {
@@ -101,6 +108,14 @@ public static partial class SiloProcess
         }
 
         return app;
+    }
+
+    private static async Task PingAsync(ConfigurationOptions redis)
+    {
+        var probe = redis.Clone();
+        probe.AbortOnConnectFail = true;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(probe);
+        await connection.GetDatabase().PingAsync();
     }
 
     private static bool IsClusterUnreachable(Exception exception)
