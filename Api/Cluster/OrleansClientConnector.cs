@@ -38,5 +38,9 @@ public sealed class OrleansClientConnector(OrleansSettings settings, ILoggerFact
         }
     }
 
-    public bool IsTransient(Exception exception) => exception is not (InvalidSettingException or OperationCanceledException);
+    /// <remarks>
+    /// Everything but a bad setting: a client started before any silo (or while Redis is down) fails its start with
+    /// <c>SiloUnavailableException</c>, <c>RedisConnectionException</c> or a <c>TaskCanceledException</c> of Orleans' own.
+    /// </remarks>
+    public bool IsTransient(Exception exception) => exception is not InvalidSettingException;
 }
