@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Monitor.Contracts.Placement;
 using Orleans.Monitor.Grains.Containers;
 using Orleans.Monitor.Grains.Docker;
+using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Grains.Placement;
 using Orleans.Monitor.Grains.Stats;
@@ -78,7 +79,9 @@ public static class SiloHostingExtensions
         });
 
         // After Orleans' own hosted service, whose start returns once the silo is active: the watcher's first grain call can be placed.
-        services.AddHostedService<DaemonWatcher>();
+        services.AddSingleton<DaemonWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DaemonWatcher>());
+        services.AddSingleton<IHostResync>(sp => sp.GetRequiredService<DaemonWatcher>());
         return builder;
     }
 }
