@@ -197,6 +197,14 @@ public sealed partial class HostSubscriptions(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            if (ex is not HostUnavailableException && subscription.Active && !IsSilent(subscription.HostId, clock.GetUtcNow()))
+            {
+                // Its frames still arrive, so the host is fine: the call was lost on the way (routed through a hung
+                // silo's gateway until the client drops it). The renewal is due again at the next membership read.
+                LogSubscribeFailed(subscription.HostId, ex.Message);
+                return;
+            }
+
             subscription.Active = false;
             var status = ex is HostUnavailableException ? HostStatus.Down : HostStatus.Unreachable;
             MarkHost(subscription.HostId, status, $"silo {subscription.Silo} does not answer: {ex.Message}", null);
