@@ -57,6 +57,13 @@ public static class SiloHostingExtensions
                     o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, settings.GatewayPort);
                 });
                 silo.Configure<ClusterMembershipOptions>(MembershipDefaults.Apply);
+
+                // Orleans' default directory deactivates every grain whose entry lived on a silo that died, on all
+                // silos: the host and container grains of live hosts started over and split their open minute in two.
+                // This one recovers the entries from the surviving activations instead.
+#pragma warning disable ORLEANSEXP003 // Evaluation API: the strongly consistent, in-cluster grain directory.
+                silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
                 silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
             }
             else
