@@ -61,7 +61,7 @@ public sealed partial class ClusterTests
         var targets = cluster.Apis
             .SelectMany(api => others.SelectMany(h => new[] { (api, $"/api/hosts/{h.HostId}"), (api, $"/api/containers/{h.Containers[0]}/live?seconds=10") }))
             .ToList();
-        var probe = new RestProbe(targets, RestProbe.HostStatusIs(HostStatus.Up));
+        var probe = new RestProbe(targets, RestProbe.HostStatusIsNot(HostStatus.Down));
         DateTimeOffset stoppedAt, restartedAt;
         try
         {
@@ -91,12 +91,13 @@ public sealed partial class ClusterTests
             await probe.DisposeAsync();
         }
 
-        Report($"REST for the other hosts during the freeze: {probe.Calls} calls, slowest {Seconds(probe.Slowest)}, {probe.Failures.Count} not 200/up");
+        Report($"REST for the other hosts during the freeze: {probe.Calls} calls, slowest {Seconds(probe.Slowest)}, {probe.Failures.Count} not 200 or down; "
+            + string.Join(", ", new[] { live1, live2 }.Select(r => $"{r.Api} showed them unreachable in {others.Sum(h => r.Of(h.HostId, stoppedAt, restartedAt).Count(f => f.Frame.Status == HostStatus.Unreachable))} frames")));
         Assert.True(probe.Failures.Count == 0, string.Join('\n', probe.Failures));
         foreach (var recorder in new[] { live1, live2 })
         {
             Assert.Null(recorder.Error);
-            AssertFramesFlowed(recorder, others, stoppedAt, restartedAt);
+            AssertFramesFlowed(recorder, others, stoppedAt, restartedAt, unreachableAllowed: true);
 
             // Once shown down, the host stays down until its new silo starts: the thawed silo's last frames do not count.
             var victimFrames = recorder.Of(victim.HostId, stoppedAt, restartedAt);
@@ -121,11 +122,11 @@ public sealed partial class ClusterTests
         var exitedAt = DateTimeOffset.UtcNow;
 
         // Read the moment it is gone: a silo that left wrote its own row Dead on the way out. Failure detection would
-        // take seconds more, and would show in the row as suspicion votes of the other silos.
+        // take seconds more, and would add the other silos' suspicion votes to the row.
         var left = Assert.Single(await cluster.ReadMembershipAsync(), r => r.Silo == row.Silo);
         Assert.Equal(0, exitCode);
         Assert.Equal(MembershipRow.Dead, left.Status);
-        Assert.Equal(0, left.Suspicions);
+        Assert.Equal(row.Suspicions, left.Suspicions);
         foreach (var api in cluster.Apis)
         {
             await WaitHostStatusAsync(api, victim, HostStatus.Down);

@@ -10,6 +10,9 @@ namespace Orleans.Monitor.IntegrationTests.Cluster;
 /// </summary>
 public sealed class MinuteAudit(string connectionString, DateTimeOffset installedAt)
 {
+    // Unpooled: the tests restart PostgreSQL, and a pooled connection would fail once afterwards.
+    private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+
     /// <summary>When the trigger was installed: minutes from this one on are written after it, so all of their writes are recorded.</summary>
     public DateTimeOffset InstalledAt { get; } = installedAt;
 
@@ -61,7 +64,7 @@ public sealed class MinuteAudit(string connectionString, DateTimeOffset installe
     /// <summary>Per (container, minute) in [from, to]: how often it was written and what the table holds now.</summary>
     public async Task<IReadOnlyList<MinuteWrites>> ReadAsync(IReadOnlyCollection<string> containers, DateTimeOffset from, DateTimeOffset to)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             """
@@ -95,7 +98,7 @@ public sealed class MinuteAudit(string connectionString, DateTimeOffset installe
     /// <summary>Every (container, minute) written more than once since the trigger was installed.</summary>
     public async Task<IReadOnlyList<MinuteWrites>> ReadRewrittenAsync()
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             """
@@ -116,7 +119,7 @@ public sealed class MinuteAudit(string connectionString, DateTimeOffset installe
     /// <summary>How many writes the trigger has recorded in all.</summary>
     public async Task<long> CountAsync()
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT count(*) FROM minute_writes;", connection);
         return (long)(await command.ExecuteScalarAsync())!;

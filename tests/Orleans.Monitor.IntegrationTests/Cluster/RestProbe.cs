@@ -43,7 +43,12 @@ public sealed class RestProbe : IAsyncDisposable
     }
 
     /// <summary>A check that the host answers with status <paramref name="status"/>.</summary>
-    public static Func<ApiInstance, string, HttpResponseMessage, Task<string?>> HostStatusIs(string status) =>
+    public static Func<ApiInstance, string, HttpResponseMessage, Task<string?>> HostStatusIs(string status) => HostStatus(s => s == status);
+
+    /// <summary>A check that the host does not answer with status <paramref name="status"/>.</summary>
+    public static Func<ApiInstance, string, HttpResponseMessage, Task<string?>> HostStatusIsNot(string status) => HostStatus(s => s != status);
+
+    private static Func<ApiInstance, string, HttpResponseMessage, Task<string?>> HostStatus(Func<string?, bool> acceptable) =>
         async (_, path, response) =>
         {
             if (!path.StartsWith("/api/hosts/", StringComparison.Ordinal))
@@ -52,7 +57,7 @@ public sealed class RestProbe : IAsyncDisposable
             }
 
             var host = await response.Content.ReadFromJsonAsync<HostSummary>(ClusterFixture.Json);
-            return host?.Status == status ? null : $"status {host?.Status} ({host?.Error})";
+            return acceptable(host?.Status) ? null : $"status {host?.Status} ({host?.Error})";
         };
 
     public async ValueTask DisposeAsync()
