@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, integration tests against real dockerd engines and PostgreSQL that the
-# fixtures start themselves, and browser tests in headless Chromium. Installs what is missing (Debian).
+# Runs every test: unit tests, integration tests against real dockerd engines, PostgreSQL and (the cluster tests)
+# redis-server that the fixtures start themselves, and browser tests in headless Chromium. Installs what is missing
+# (Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 if ((${#need[@]})); then
   sudo=""

@@ -48,7 +48,8 @@ public sealed partial class ClusterConnection(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var retry = Backoff.Forever(
-            connector.IsTransient,
+            // A cancellation is final only when this service is stopping; Orleans' client start cancels on its own too.
+            ex => !stoppingToken.IsCancellationRequested && connector.IsTransient(ex),
             (attempt, ex, delay) =>
             {
                 _error = ex.Message;

@@ -33,5 +33,9 @@ public sealed class OrleansClientConnector(IConfiguration configuration, ILogger
         return await InProcessHost.StartAsync(builder, cancellationToken);
     }
 
-    public bool IsTransient(Exception exception) => exception is not (InvalidSettingException or OptionsValidationException or OperationCanceledException);
+    /// <remarks>
+    /// Everything but a bad setting: a client started before any silo (or while Redis is down) fails its start with
+    /// <c>SiloUnavailableException</c>, <c>RedisConnectionException</c> or a <c>TaskCanceledException</c> of Orleans' own.
+    /// </remarks>
+    public bool IsTransient(Exception exception) => exception is not (InvalidSettingException or OptionsValidationException);
 }

@@ -30,6 +30,7 @@ public sealed partial class HostSubscriptions(
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(3);
 
     private readonly ConcurrentDictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
+    private FollowedHostsGate? _gate;
     private ImmutableArray<MembershipEntry> _membership = [];
 
     /// <summary>Every silo row of the membership table, newest read (empty until connected).</summary>
@@ -93,8 +94,9 @@ public sealed partial class HostSubscriptions(
             return;
         }
 
-        // Observers are held weakly by the runtime: LiveFrames is a singleton, so the reference stays alive with it.
-        var observer = grains.CreateObjectReference<IHostFrameObserver>(frames);
+        // Observers are held weakly by the runtime: the gate is a field of this singleton, so it stays alive with it.
+        _gate = new FollowedHostsGate(frames, IsFollowed);
+        var observer = grains.CreateObjectReference<IHostFrameObserver>(_gate);
         var management = grains.GetGrain<IManagementGrain>(0);
         if (connection.ProvisionalHostId is { } provisional)
         {
@@ -104,16 +106,21 @@ public sealed partial class HostSubscriptions(
         using var timer = new PeriodicTimer(PollInterval, clock);
         do
         {
+            MembershipEntry[] entries;
             try
             {
-                var entries = await management.GetDetailedHosts(onlyActive: false, CancellationToken.None).WaitAsync(CallTimeout, clock, stoppingToken);
+                entries = await management.GetDetailedHosts(onlyActive: false, CancellationToken.None).WaitAsync(CallTimeout, clock, stoppingToken);
                 _membership = [.. entries];
-                await ApplyAsync(grains, observer, entries, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // The table lives in Redis: while it is down, silos keep running and nobody can be voted dead, so the
+                // last membership read stays right. Keep renewing subscriptions from it, or the observers expire.
                 LogMembershipReadFailed(ex.Message);
+                entries = [.. _membership];
             }
+
+            await ApplyAsync(grains, observer, entries, stoppingToken);
         }
         while (await WaitAsync(timer, stoppingToken));
 
@@ -141,7 +148,9 @@ public sealed partial class HostSubscriptions(
             .Select(e => (HostId: HostSiloName.HostIdOf(e.SiloName), Entry: e))
             .Where(e => e.HostId is not null)
             .GroupBy(e => e.HostId!, StringComparer.Ordinal)
-            .Select(g => g.MaxBy(e => e.Entry.SiloAddress.Generation))
+            // The active silo of a host, else its newest row: a second silo started for the same daemon joins with a
+            // higher generation, is refused and dies, and must not hide the first one that keeps running.
+            .Select(g => g.OrderByDescending(e => e.Entry.Status == SiloStatus.Active).ThenByDescending(e => e.Entry.SiloAddress.Generation).First())
             .ToList();
         var calls = new List<Task>();
         foreach (var (hostId, entry) in newest)
@@ -188,12 +197,22 @@ public sealed partial class HostSubscriptions(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            if (ex is not HostUnavailableException && subscription.Active && !IsSilent(subscription.HostId, clock.GetUtcNow()))
+            {
+                // Its frames still arrive, so the host is fine: the call was lost on the way (routed through a hung
+                // silo's gateway until the client drops it). The renewal is due again at the next membership read.
+                LogSubscribeFailed(subscription.HostId, ex.Message);
+                return;
+            }
+
             subscription.Active = false;
             var status = ex is HostUnavailableException ? HostStatus.Down : HostStatus.Unreachable;
             MarkHost(subscription.HostId, status, $"silo {subscription.Silo} does not answer: {ex.Message}", null);
             LogSubscribeFailed(subscription.HostId, ex.Message);
         }
     }
+
+    private bool IsFollowed(string hostId) => _subscriptions.TryGetValue(hostId, out var subscription) && subscription.Active;
 
     private bool IsSilent(string hostId, DateTimeOffset now) =>
         frames.LastReceived(hostId) is not { } received || now - received > SilenceLimit;
@@ -231,6 +250,24 @@ public sealed partial class HostSubscriptions(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Window of {ContainerId} from host {HostId} failed: {Reason}")]
     private partial void LogWindowFailed(string containerId, string hostId, string reason);
+
+    /// <summary>
+    /// The observer the host grains call: passes frames of hosts this Api follows. A silo declared dead can still push
+    /// a frame or two before it learns so (a frozen one that thaws), and must not show its host up again.
+    /// </summary>
+    private sealed class FollowedHostsGate(LiveFrames frames, Func<string, bool> isFollowed) : IHostFrameObserver
+    {
+        public Task OnFrame(HostFrame frame)
+        {
+            ArgumentNullException.ThrowIfNull(frame);
+            if (isFollowed(frame.HostId))
+            {
+                frames.Publish(frame);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 
     /// <summary>This Api's subscription to one host grain.</summary>
     private sealed class Subscription(string hostId)

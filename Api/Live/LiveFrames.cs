@@ -50,6 +50,13 @@ public sealed class LiveFrames(TimeProvider clock) : IHostFrameObserver
     public void Publish(HostFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        if (_latest.TryGetValue(frame.HostId, out var held) && frame.Sequence <= held.Sequence && frame.Timestamp <= held.Timestamp)
+        {
+            // Orleans may deliver one-way calls late or twice (a message re-routed while a silo dies): an older frame
+            // than the one held would show the past again.
+            return;
+        }
+
         _latest[frame.HostId] = frame;
         foreach (var subscriber in _subscribers.Keys)
         {

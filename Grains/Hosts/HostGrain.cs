@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Containers;
@@ -50,6 +51,7 @@ public sealed partial class HostGrain(
     {
         var interval = sampling.Value.Interval;
         this.RegisterGrainTimer(static (g, _) => g.TickAsync(), this, new GrainTimerCreationOptions(interval, interval) { KeepAlive = true });
+        ServiceProvider.GetService<IHostResync>()?.Resync(HostId);
         return Task.CompletedTask;
     }
 

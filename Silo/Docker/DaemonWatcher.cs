@@ -1,9 +1,11 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Containers;
 using Polly;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Resilience;
 using Orleans.Monitor.Grains.Docker;
+using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Stats;
 
 namespace Orleans.Monitor.Silo.Docker;
@@ -20,7 +22,7 @@ public sealed partial class DaemonWatcher(
     IGrainFactory grains,
     IOptions<HostWatchOptions> options,
     TimeProvider clock,
-    ILogger<DaemonWatcher> logger) : BackgroundService
+    ILogger<DaemonWatcher> logger) : BackgroundService, IHostResync
 {
     // Events that change what a container is or whether it runs; exec_*, attach, resize and the like do not.
     private static readonly HashSet<string> LifecycleActions =
@@ -29,6 +31,7 @@ public sealed partial class DaemonWatcher(
     ];
 
     private readonly IHostGrain _host = grains.GetGrain<IHostGrain>(daemon.HostId);
+    private readonly Channel<bool> _resync = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private HostInfo _info = daemon.Info with { StatsSource = statsSource.Name };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -43,6 +46,7 @@ public sealed partial class DaemonWatcher(
             options.Value.ReconnectMaxDelay);
         using var reconcile = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         Task? reconcileLoop = null;
+        var resyncLoop = ResyncLoopAsync(reconcile.Token);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -76,6 +80,56 @@ public sealed partial class DaemonWatcher(
             {
                 await reconcileLoop;
             }
+
+            await resyncLoop;
+        }
+    }
+
+    public void Resync(string hostId)
+    {
+        if (hostId == daemon.HostId)
+        {
+            _resync.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>A host grain that activated anew gets the daemon's facts and every container again, or learns the daemon is away.</summary>
+    private async Task ResyncLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in _resync.Reader.ReadAllAsync(cancellationToken))
+            {
+                try
+                {
+                    IReadOnlyList<ContainerInfo>? listed = null;
+                    try
+                    {
+                        listed = await docker.ListContainersAsync(daemon.HostId, cancellationToken);
+                    }
+                    catch (Exception ex) when (IsDaemonFault(ex))
+                    {
+                        // The events loop reconnects and starts the grain again; until then it says why.
+                        await _host.DaemonLostAsync(ex.Message);
+                    }
+
+                    if (listed is not null)
+                    {
+                        await _host.StartAsync(_info);
+                        foreach (var id in await _host.ReconcileAsync([.. listed], full: true))
+                        {
+                            await RefreshAsync(id, cancellationToken);
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogReconcileFailed(daemon.HostId, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 

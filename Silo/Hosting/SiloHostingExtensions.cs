@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Monitor.Contracts.Placement;
 using Orleans.Monitor.Grains.Containers;
 using Orleans.Monitor.Grains.Docker;
+using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Grains.Placement;
 using Orleans.Monitor.Grains.Stats;
@@ -45,6 +46,13 @@ public static class SiloHostingExtensions
                 silo.Configure<ClusterOptions>(o => OrleansConfiguration.BindCluster(o, configuration));
                 silo.Configure<EndpointOptions>(o => OrleansConfiguration.BindEndpoints(o, configuration));
                 silo.Configure<ClusterMembershipOptions>(MembershipDefaults.Apply);
+
+                // Orleans' default directory deactivates every grain whose entry lived on a silo that died, on all
+                // silos: the host and container grains of live hosts started over and split their open minute in two.
+                // This one recovers the entries from the surviving activations instead.
+#pragma warning disable ORLEANSEXP003 // Evaluation API: the strongly consistent, in-cluster grain directory.
+                silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
                 silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
             }
             else
@@ -72,7 +80,9 @@ public static class SiloHostingExtensions
         });
 
         // After Orleans' own hosted service, whose start returns once the silo is active: the watcher's first grain call can be placed.
-        services.AddHostedService<DaemonWatcher>();
+        services.AddSingleton<DaemonWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DaemonWatcher>());
+        services.AddSingleton<IHostResync>(sp => sp.GetRequiredService<DaemonWatcher>());
         return builder;
     }
 }

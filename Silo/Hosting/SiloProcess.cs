@@ -39,6 +39,13 @@ public static partial class SiloProcess
                 TimeSpan.FromSeconds(30)).ExecuteAsync(
                 async ct =>
                 {
+                    // A silo start that fails on Redis has already bound its ports, and Orleans cannot stop a silo
+                    // that never started: the next attempt would find them taken. So Redis must answer first.
+                    if (OrleansConfiguration.IsCluster(settingsSource.Configuration))
+                    {
+                        await PingAsync(OrleansConfiguration.Redis(settingsSource.Configuration));
+                    }
+
                     var candidate = Build(args, daemon);
                     try
                     {
@@ -105,6 +112,14 @@ public static partial class SiloProcess
         }
 
         return app;
+    }
+
+    private static async Task PingAsync(ConfigurationOptions redis)
+    {
+        var probe = redis.Clone();
+        probe.AbortOnConnectFail = true;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(probe);
+        await connection.GetDatabase().PingAsync();
     }
 
     private static bool IsClusterUnreachable(Exception exception)

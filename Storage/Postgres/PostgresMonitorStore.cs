@@ -191,14 +191,14 @@ public sealed class PostgresMonitorStore(
     public async Task<IReadOnlyList<StoredHost>> GetHostsAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""SELECT {HostColumns} FROM hosts ORDER BY name COLLATE "C", host_id COLLATE "C";""");
-        return await StoreRows.ReadAllAsync(command, ReadHostRow, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(command, ReadHostRow, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredHost?> GetHostAsync(string hostId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {HostColumns} FROM hosts WHERE host_id = @id;");
         command.Parameters.AddWithValue("id", hostId);
-        var hosts = await StoreRows.ReadAllAsync(command, ReadHostRow, cancellationToken).ConfigureAwait(false);
+        var hosts = await ReadAsync(command, ReadHostRow, cancellationToken).ConfigureAwait(false);
         return hosts.Count == 0 ? null : hosts[0];
     }
 
@@ -217,7 +217,7 @@ public sealed class PostgresMonitorStore(
         command.Parameters.AddWithValue("state", NpgsqlDbType.Text, (object?)query.State ?? DBNull.Value);
         command.Parameters.AddWithValue("name", NpgsqlDbType.Text, (object?)query.NameContains ?? DBNull.Value);
         command.Parameters.AddWithValue("include_removed", query.IncludeRemoved);
-        return await StoreRows.ReadAllAsync(command, ReadContainerRow, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(command, ReadContainerRow, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ContainerLookup> FindContainerAsync(string idOrPrefix, CancellationToken cancellationToken)
@@ -236,7 +236,7 @@ public sealed class PostgresMonitorStore(
             """);
         command.Parameters.AddWithValue("id", idOrPrefix);
         command.Parameters.AddWithValue("pattern", StoreRows.PrefixPattern(idOrPrefix));
-        var matches = await StoreRows.ReadAllAsync(command, ReadContainerRow, cancellationToken).ConfigureAwait(false);
+        var matches = await ReadAsync(command, ReadContainerRow, cancellationToken).ConfigureAwait(false);
         return StoreRows.ToLookup(matches);
     }
 
@@ -249,7 +249,7 @@ public sealed class PostgresMonitorStore(
             ORDER BY minute;
             """);
         AddRange(command, containerId, range);
-        return await StoreRows.ReadAllAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<MinuteAggregate>> GetHostHistoryAsync(string hostId, TimeRange range, CancellationToken cancellationToken)
@@ -261,7 +261,24 @@ public sealed class PostgresMonitorStore(
             ORDER BY minute, container_id COLLATE "C";
             """);
         AddRange(command, hostId, range);
-        return await StoreRows.ReadAllAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads all rows, once more after dropping the pool when the first attempt met a connection the server had
+    /// closed: after PostgreSQL restarts, every idle pooled connection fails once, and an Api would answer 500s.
+    /// </summary>
+    private async Task<IReadOnlyList<T>> ReadAsync<T>(NpgsqlCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StoreRows.ReadAllAsync(command, read, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient || ex is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown })
+        {
+            dataSource.Clear();
+            return await StoreRows.ReadAllAsync(command, read, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static void AddRange(NpgsqlCommand command, string id, TimeRange range)

@@ -15,6 +15,7 @@ public sealed class MonitorProcess : IAsyncDisposable
     private static readonly string[] InheritedSettings =
     [
         "DOCKER_HOST", "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ConnectionStrings__Monitor",
+        "ConnectionStrings__Redis",
     ];
 
     private readonly Process _process;
@@ -169,6 +170,18 @@ public sealed class MonitorProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             await KillAsync();
+        }
+    }
+
+    /// <summary>Sends a signal (<c>STOP</c>, <c>CONT</c>, <c>TERM</c>) and returns at once.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("Could not run kill.");
+        await kill.WaitForExitAsync(CancellationToken.None);
+        if (kill.ExitCode != 0 && !_process.HasExited)
+        {
+            throw new InvalidOperationException($"kill -{signal} {Pid} exited with {kill.ExitCode}.");
         }
     }
 
