@@ -450,7 +450,7 @@ report() {
     echo "- CPU: $cpu, $(nproc) logical CPUs; $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"
     echo "- Kernel: $kernel; cgroup v1 (cgroupfs driver); dockerd $(dockerd --version | awk '{print $3}' | tr -d ,); Netdata $(netdata -v 2>&1 | awk '{print $2}')"
     echo "- Command: \`$COMMAND_LINE\` (window ${WINDOW} s per tool and N, counts: $COUNTS, $LOADED containers with light periodic load, the rest \`sleep\`)"
-    echo "- Our silo: \`Orleans.Monitor.Silo.dll\`, Release, cluster mode (Redis membership, PostgreSQL store, a cluster of its own per window), workstation non-concurrent GC (csproj); \`ours-cgroup-gc\` adds \`$GC_ENV\`; \`ours-cgroup-lowmem\` adds \`$LOWMEM_ENV\`. \`ours-idle-silo\` is the same silo before any container exists (N = 0)."
+    echo "- Our silo: \`Orleans.Monitor.Silo.dll\`, Release, cluster mode (Redis membership, PostgreSQL store, a cluster of its own per window); the csproj sets workstation non-concurrent GC, no dynamic PGO and no thread-pool spinning; \`ours-cgroup-gc\` adds \`$GC_ENV\`; \`ours-cgroup-lowmem\` adds \`$LOWMEM_ENV\`. \`ours-idle-silo\` is the same silo before any container exists (N = 0)."
     echo
     echo "All-in = the tool's own CPU + the extra CPU of dockerd + containerd + shims over the idle baseline of the same N."
     echo "CPU is cpuacct.usage of a cgroup per tool and one for the daemons (so exited children count too); RSS is VmHWM summed over the tool's processes."
