@@ -7,9 +7,10 @@
 # Options (or the environment variable in brackets):
 #   --counts "50 200 1000"  [COUNTS]    container counts, ascending (containers are added, not recreated)
 #   --window 60             [WINDOW]    seconds measured per tool and N
-#   --warmup S              [WARMUP]    seconds between a tool's start and its window (default 75 + N/40: .NET tiered JIT settles in about a minute)
-#   --tools "..."           [TOOLS]     subset of: idle ours-cgroup ours-cgroup-gc ours-cgroup-lowmem ours-api docker-stats
-#                                       netdata-cgroups netdata-full
+#   --warmup S              [WARMUP]    seconds between a tool's start and its window (default 75 + N/40: .NET tiered JIT settles in about a minute;
+#                                       120 for ours-idle-silo)
+#   --tools "..."           [TOOLS]     subset of: idle ours-idle-silo ours-cgroup ours-cgroup-gc ours-cgroup-lowmem ours-api
+#                                       docker-stats netdata-cgroups netdata-full (ours-idle-silo: once, before any container)
 #   --trials 50             [TRIALS]    latency trials per N in --latency-at
 #   --latency-at "200"      [LATENCY_AT] counts at which latency is measured (default: all)
 #   --loaded 5              [LOADED]    containers with periodic light load (the rest sleep)
@@ -25,7 +26,7 @@ OUT=$BENCH_DIR/out
 COUNTS=${COUNTS:-"50 200 1000"}
 WINDOW=${WINDOW:-60}
 WARMUP=${WARMUP:-}
-TOOLS=${TOOLS:-"idle ours-cgroup ours-cgroup-gc ours-cgroup-lowmem ours-api docker-stats netdata-cgroups netdata-full"}
+TOOLS=${TOOLS:-"idle ours-idle-silo ours-cgroup ours-cgroup-gc ours-cgroup-lowmem ours-api docker-stats netdata-cgroups netdata-full"}
 TRIALS=${TRIALS:-50}
 LATENCY_AT=${LATENCY_AT:-}
 LOADED=${LOADED:-5}
@@ -33,11 +34,12 @@ OUTPUT=${OUTPUT:-}
 INSTALL=1
 KEEP=0
 QUICK=0
-# Runtime settings of two variants of our silo (the csproj already sets workstation, non-concurrent GC):
-# "gc" shrinks the gen0 budget and asks the GC to conserve memory; "lowmem" also turns off W^X (its double-mapped
-# JIT code is counted as shared memory in RSS) and dynamic PGO (instrumented code).
-GC_ENV=${GC_ENV:-"DOTNET_GCgen0size=0x400000 DOTNET_GCConserveMemory=7"}
-LOWMEM_ENV=${LOWMEM_ENV:-"$GC_ENV DOTNET_EnableWriteXorExecute=0 DOTNET_TieredPGO=0"}
+# Runtime settings of two variants of our silo (the csproj already sets workstation, non-concurrent GC, no dynamic
+# PGO and no thread-pool spinning): "gc" shrinks the gen0 budget to 4 MiB, as the silo image does (an environment
+# variable only: the GC takes no runtimeconfig knob for it); "lowmem" also turns off W^X (its double-mapped JIT
+# code is counted twice in RSS).
+GC_ENV=${GC_ENV:-"DOTNET_GCgen0size=0x400000"}
+LOWMEM_ENV=${LOWMEM_ENV:-"$GC_ENV DOTNET_EnableWriteXorExecute=0"}
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,7 +54,7 @@ while [ $# -gt 0 ]; do
     --output) OUTPUT=$2; shift ;;
     --no-install) INSTALL=0 ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -77,16 +79,21 @@ CTR_PARENT=/$TAG-ctr             # --cgroup-parent of the containers: keeps them
 SOCK=$W/docker.sock
 export DOCKER_HOST=unix://$SOCK
 TSV=$OUT/results.tsv
+STORES_CG=$CG/stores             # Redis and PostgreSQL of the cluster-mode silo: measured, not charged to it
+REDIS_PORT=
+PG_PORT=
 TOOL_PID=
 TOOL_CG=
 TOOL_NAME=
 API_PID=
 PORT=$((20000 + RANDOM % 20000))
+RUN_DIR=$W/cwd                   # an empty working directory (the content root) for every .NET process
 
 cleanup() {
   set +e
   stop_tool
   [ -n "$API_PID" ] && kill -TERM "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null
+  stop_stores
   if [ -S "$SOCK" ]; then
     log "removing containers"
     docker ps -aq --filter label=omb | xargs -r -n 50 -P 4 docker rm -f >/dev/null 2>&1
@@ -99,6 +106,7 @@ cleanup() {
   fi
   # containerd exits with dockerd; give it a moment, then drop the (now empty) groups.
   for _ in $(seq 10); do [ -s "$CG/daemon/cgroup.procs" ] || break; sleep 1; done
+  for _ in $(seq 10); do [ -s "$STORES_CG/cgroup.procs" ] || break; sleep 1; done
   rmdir "$CG"/* "$CG" 2>/dev/null
   for c in /sys/fs/cgroup/*/; do
     [ -d "$c${CTR_PARENT#/}" ] && find "$c${CTR_PARENT#/}" -depth -type d -exec rmdir {} + 2>/dev/null
@@ -110,7 +118,7 @@ trap 'exit 130' INT TERM
 
 install() {
   local missing=()
-  for p in docker.io busybox-static netdata; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  for p in docker.io busybox-static netdata redis-server postgresql-15; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     apt-get update -qq
@@ -128,7 +136,7 @@ install() {
 start_in_group() {
   local group=$1 logfile=$2; shift 2
   mkdir -p "$group"
-  ( echo "$BASHPID" >"$group/cgroup.procs"; exec "$@" ) >"$logfile" 2>&1 &
+  ( echo "$BASHPID" >"$group/cgroup.procs"; cd "$RUN_DIR"; exec "$@" ) >"$logfile" 2>&1 &
   TOOL_PID=$!
 }
 
@@ -177,6 +185,51 @@ ensure_containers() {
   have=$(docker ps -q --filter label=omb --filter status=running | wc -l)
   log "$have running ($((SECONDS - t0)) s)"
   [ "$have" -ge "$n" ] || { echo "only $have of $n containers running" >&2; exit 1; }
+}
+
+# A loopback TCP port nothing listens on (Orleans' silo and gateway ports cannot be 0; the caller binds it right away).
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    [ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return; }
+  done
+}
+
+# The cluster-mode silo's Redis (membership) and PostgreSQL (minute store), private to this run, in their own group.
+start_stores() {
+  mkdir -p "$STORES_CG" "$W/redis" "$W/pg"
+  REDIS_PORT=$(free_port)
+  log "starting redis-server on $REDIS_PORT and PostgreSQL"
+  ( echo "$BASHPID" >"$STORES_CG/cgroup.procs"
+    exec redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$W/redis" --save "" --appendonly no --daemonize no
+  ) >"$OUT/redis.log" 2>&1 &
+  echo $! >"$W/redis.pid"
+  chown postgres "$W/pg"
+  runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$W/pg/data" -U postgres --auth=trust >"$OUT/initdb.log" 2>&1
+  PG_PORT=$(free_port)
+  ( echo "$BASHPID" >"$STORES_CG/cgroup.procs"
+    exec runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$W/pg/data" -l "$W/pg/log" -w \
+      -o "-k $W/pg -p $PG_PORT -c listen_addresses=127.0.0.1" start
+  ) >>"$OUT/initdb.log" 2>&1 || { echo "PostgreSQL did not start; see $OUT/initdb.log and $W/pg/log" >&2; exit 1; }
+  for _ in $(seq 30); do
+    [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.5
+  done
+  echo "redis-server did not answer; see $OUT/redis.log" >&2
+  exit 1
+}
+
+stop_stores() {
+  if [ -f "$W/pg/data/postmaster.pid" ]; then
+    runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$W/pg/data" -m fast -w stop >/dev/null 2>&1
+  fi
+  if [ -f "$W/redis.pid" ]; then
+    local pid; pid=$(cat "$W/redis.pid")
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    rm -f "$W/redis.pid"
+  fi
 }
 
 # ---------------------------------------------------------------- tools
@@ -257,9 +310,22 @@ EOF
   echo "$dir"
 }
 
+# Cluster mode, as a host runs it: Redis membership, PostgreSQL store, a cluster of its own per tool and N.
 silo_env() {
   local source=$1 name=$2
-  echo "DOCKER_HOST=$DOCKER_HOST Stats__Source=$source Storage__DataPath=$W/store-$name ASPNETCORE_URLS=http://127.0.0.1:$PORT Logging__LogLevel__Default=Warning"
+  echo "DOCKER_HOST=$DOCKER_HOST Stats__Source=$source Logging__LogLevel__Default=Warning" \
+    "ConnectionStrings__Redis=127.0.0.1:$REDIS_PORT" \
+    "ConnectionStrings__Monitor=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres" \
+    "Orleans__ClusterId=$TAG-$name-$N" "Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1" \
+    "Orleans__Endpoints__SiloPort=$(free_port)" "Orleans__Endpoints__GatewayPort=$(free_port)" \
+    "ASPNETCORE_URLS=http://127.0.0.1:$(free_port)"
+}
+
+# Standalone (the Api with its co-hosted silo and SQLite) for the latency probe.
+standalone_env() {
+  local name=$1
+  echo "DOCKER_HOST=$DOCKER_HOST Stats__Source=cgroup Storage__DataPath=$W/store-$name Logging__LogLevel__Default=Warning" \
+    "Orleans__Endpoints__SiloPort=$(free_port) ASPNETCORE_URLS=http://127.0.0.1:$PORT"
 }
 
 start_tool() {
@@ -270,7 +336,7 @@ start_tool() {
   local silo=$REPO/Silo/bin/Release/net10.0/Orleans.Monitor.Silo.dll
   case "$name" in
     idle) TOOL_PID=; TOOL_CG= ;;
-    ours-cgroup) start_in_group "$TOOL_CG" "$logfile" env $(silo_env cgroup "$name") dotnet "$silo" ;;
+    ours-cgroup|ours-idle-silo) start_in_group "$TOOL_CG" "$logfile" env $(silo_env cgroup "$name") dotnet "$silo" ;;
     ours-cgroup-gc) start_in_group "$TOOL_CG" "$logfile" env $(silo_env cgroup "$name") $GC_ENV dotnet "$silo" ;;
     ours-cgroup-lowmem) start_in_group "$TOOL_CG" "$logfile" env $(silo_env cgroup "$name") $LOWMEM_ENV dotnet "$silo" ;;
     ours-api) start_in_group "$TOOL_CG" "$logfile" env $(silo_env docker-api "$name") dotnet "$silo" ;;
@@ -315,6 +381,8 @@ group_memory_kb() {
 
 measure() {
   local name=$1 warm=${WARMUP:-$((75 + N / 40))}
+  # The idle silo's timers (1-30 s) take longer to reach tier-1 code than a sampling pass does.
+  [ "$name" = ours-idle-silo ] && [ -z "$WARMUP" ] && warm=120
   # Netdata finds cgroups every 10 s and charts them a few cycles later.
   case "$name" in netdata-*) [ -n "$WARMUP" ] || warm=$((40 + N / 25)) ;; esac
   start_tool "$name"
@@ -323,12 +391,12 @@ measure() {
   if [ -n "$TOOL_PID" ] && ! kill -0 "$TOOL_PID" 2>/dev/null; then
     echo "$name exited during warm-up; see $OUT/tool-$name-$N.log" >&2; exit 1
   fi
-  local d0 t0 h0 d1 t1 h1 s0 s1 mem
+  local d0 t0 h0 d1 t1 h1 s0 s1 r0 r1 mem
   read -r h0 s0 < <(host_jiffies)
-  d0=$(usage_ns "$CG/daemon"); t0=$(usage_ns "$TOOL_CG")
+  d0=$(usage_ns "$CG/daemon"); t0=$(usage_ns "$TOOL_CG"); r0=$(usage_ns "$STORES_CG")
   local start_ns; start_ns=$(date +%s%N)
   sleep "$WINDOW"
-  d1=$(usage_ns "$CG/daemon"); t1=$(usage_ns "$TOOL_CG")
+  d1=$(usage_ns "$CG/daemon"); t1=$(usage_ns "$TOOL_CG"); r1=$(usage_ns "$STORES_CG")
   local end_ns; end_ns=$(date +%s%N)
   read -r h1 s1 < <(host_jiffies)
   mem=$(group_memory_kb "$TOOL_CG")
@@ -338,9 +406,9 @@ measure() {
   local load; load=$(cut -d' ' -f1 /proc/loadavg)
   stop_tool
   awk -v n="$N" -v tool="$name" -v el="$(( (end_ns - start_ns) / 1000000 ))" -v tc="$((t1 - t0))" -v dc="$((d1 - d0))" \
-      -v mem="$mem" -v load="$load" -v hb="$((h1 - h0))" -v ht="$((s1 - s0))" 'BEGIN {
+      -v mem="$mem" -v load="$load" -v hb="$((h1 - h0))" -v ht="$((s1 - s0))" -v rc="$((r1 - r0))" 'BEGIN {
     split(mem, m, " ")
-    printf "%d\t%s\t%.3f\t%.4f\t%.4f\t%d\t%d\t%s\t%.1f\n", n, tool, el / 1000, tc / 1e9, dc / 1e9, m[1], m[2], load, 100 * hb / ht
+    printf "%d\t%s\t%.3f\t%.4f\t%.4f\t%d\t%d\t%s\t%.1f\t%.4f\n", n, tool, el / 1000, tc / 1e9, dc / 1e9, m[1], m[2], load, 100 * hb / ht, rc / 1e9
   }' >>"$TSV"
   log "N=$N $name: $(tail -1 "$TSV" | cut -f3-)"
 }
@@ -351,7 +419,7 @@ latency() {
   local id; id=$(docker inspect -f '{{.Id}}' omb-burner)
   docker pause omb-burner >/dev/null
   local api=$REPO/Api/bin/Release/net10.0/Orleans.Monitor.Api.dll
-  env $(silo_env cgroup "api-$N") dotnet "$api" >"$OUT/api-$N.log" 2>&1 &
+  ( cd "$RUN_DIR"; exec env $(standalone_env "api-$N") dotnet "$api" ) >"$OUT/api-$N.log" 2>&1 &
   API_PID=$!
   local ready=0
   for _ in $(seq 120); do
@@ -382,45 +450,50 @@ report() {
     echo "- CPU: $cpu, $(nproc) logical CPUs; $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"
     echo "- Kernel: $kernel; cgroup v1 (cgroupfs driver); dockerd $(dockerd --version | awk '{print $3}' | tr -d ,); Netdata $(netdata -v 2>&1 | awk '{print $2}')"
     echo "- Command: \`$COMMAND_LINE\` (window ${WINDOW} s per tool and N, counts: $COUNTS, $LOADED containers with light periodic load, the rest \`sleep\`)"
-    echo "- Our silo: \`Orleans.Monitor.Silo.dll\`, Release, SQLite, workstation non-concurrent GC (csproj); \`ours-cgroup-gc\` adds \`$GC_ENV\`; \`ours-cgroup-lowmem\` adds \`$LOWMEM_ENV\`."
+    echo "- Our silo: \`Orleans.Monitor.Silo.dll\`, Release, cluster mode (Redis membership, PostgreSQL store, a cluster of its own per window); the csproj sets workstation non-concurrent GC, no dynamic PGO and no thread-pool spinning; \`ours-cgroup-gc\` adds \`$GC_ENV\`; \`ours-cgroup-lowmem\` adds \`$LOWMEM_ENV\`. \`ours-idle-silo\` is the same silo before any container exists (N = 0)."
     echo
     echo "All-in = the tool's own CPU + the extra CPU of dockerd + containerd + shims over the idle baseline of the same N."
     echo "CPU is cpuacct.usage of a cgroup per tool and one for the daemons (so exited children count too); RSS is VmHWM summed over the tool's processes."
+    echo "Redis + PostgreSQL (the silo's membership table and minute store) run in a group of their own: their CPU during each window is in the last column and is not charged to the silo."
     echo
   } >"$OUTPUT"
   awk -F'\t' -v out="$OUTPUT" '
-    { n[NR]=$1; tool[NR]=$2; el[NR]=$3; tc[NR]=$4; dc[NR]=$5; hwm[NR]=$6; load[NR]=$8; busy[NR]=$9
+    { n[NR]=$1; tool[NR]=$2; el[NR]=$3; tc[NR]=$4; dc[NR]=$5; hwm[NR]=$6; load[NR]=$8; busy[NR]=$9; sc[NR]=$10
       # A tool is compared with the most recent idle window of the same N (runs may be appended with --keep).
       if ($2 == "idle") base[$1] = $5 / $3; else rowbase[NR] = base[$1]
       key[$1 "/" $2] = NR; if (!($1 in seen)) { seen[$1]=1; order[++k]=$1 } }
     END {
       for (i = 1; i <= k; i++) {
         N = order[i]
-        printf "## N = %d containers\n\n", N >> out
-        printf "| Tool | Tool CPU s | Daemon extra s | All-in %% of a core | ms per container-sample | RSS MB | RSS KB per container | Load avg (1 min) | Host busy %% |\n" >> out
-        printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n" >> out
+        if (N == 0) printf "## N = 0 containers (idle silo)\n\n", N >> out
+        else printf "## N = %d containers\n\n", N >> out
+        printf "| Tool | Tool CPU s | Daemon extra s | All-in %% of a core | ms per container-sample | RSS MB | RSS KB per container | Load avg (1 min) | Host busy %% | Redis + PostgreSQL CPU s (not charged) |\n" >> out
+        printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" >> out
         for (r = 1; r <= NR; r++) {
           if (n[r] != N) continue
           if (tool[r] == "idle") {
-            printf "| idle baseline (daemons only) | - | %.2f s daemon CPU | %.2f | - | - | - | %s | %.0f |\n", dc[r], 100 * dc[r] / el[r], load[r], busy[r] >> out
+            printf "| idle baseline (daemons only) | - | %.2f s daemon CPU | %.2f | - | - | - | %s | %.0f | - |\n", dc[r], 100 * dc[r] / el[r], load[r], busy[r] >> out
             continue
           }
           extra = dc[r] / el[r] - rowbase[r]
           # A tool cannot make the daemons do less: a negative difference is noise and counts as 0 in the all-in.
           allin = tc[r] / el[r] + (extra > 0 ? extra : 0)
-          ms = 1000 * allin / N
           allins[N "/" tool[r]] = allin
-          printf "| %s | %.2f | %.2f | %.2f | %.4f | %.1f | %.0f | %s | %.0f |\n", tool[r], tc[r], extra * el[r], 100 * allin, ms, hwm[r] / 1024, hwm[r] / N, load[r], busy[r] >> out
+          stores = tool[r] ~ /^ours-/ && sc[r] != "" ? sprintf("%.2f", sc[r]) : "-"
+          if (N == 0) {
+            printf "| %s | %.2f | %.2f | %.2f | - | %.1f | - | %s | %.0f | %s |\n", tool[r], tc[r], extra * el[r], 100 * allin, hwm[r] / 1024, load[r], busy[r], stores >> out
+            continue
+          }
+          printf "| %s | %.2f | %.2f | %.2f | %.4f | %.1f | %.0f | %s | %.0f | %s |\n", tool[r], tc[r], extra * el[r], 100 * allin, 1000 * allin / N, hwm[r] / 1024, hwm[r] / N, load[r], busy[r], stores >> out
         }
         ours = allins[N "/ours-cgroup"]
         if (ours > 0) {
-          printf "\nOurs (cgroup source) compared with each anchor, all-in CPU: " >> out
-          sep = ""
+          line = ""
           split("ours-api docker-stats netdata-cgroups netdata-full", anchors, " ")
           for (a = 1; a <= 4; a++) if ((N "/" anchors[a]) in allins) {
-            printf "%s%s %.1f× ours", sep, anchors[a], allins[N "/" anchors[a]] / ours >> out; sep = "; "
+            line = line (line == "" ? "" : "; ") sprintf("%s %.1f× ours", anchors[a], allins[N "/" anchors[a]] / ours)
           }
-          printf ".\n" >> out
+          if (line != "") printf "\nOurs (cgroup source) compared with each anchor, all-in CPU: %s.\n", line >> out
         }
         printf "\n" >> out
       }
@@ -446,11 +519,20 @@ report() {
 # ---------------------------------------------------------------- main
 [ "$INSTALL" = 1 ] && install
 if [ "$KEEP" = 0 ]; then : >"$TSV"; : >"$OUT/latency.tsv"; fi
+chmod 711 "$W"   # PostgreSQL runs as its own user under the work dir
+mkdir -p "$RUN_DIR"
 start_dockerd
+start_stores
 build_image
+# The idle silo: what a cluster-mode silo costs with no container to watch (Orleans' and our own periodic work).
+case " $TOOLS " in *" ours-idle-silo "*)
+  N=0
+  case " $TOOLS " in *" idle "*) measure idle ;; esac
+  measure ours-idle-silo ;;
+esac
 for N in $COUNTS; do
   ensure_containers "$N"
-  for tool in $TOOLS; do measure "$tool"; done
+  for tool in $TOOLS; do [ "$tool" = ours-idle-silo ] || measure "$tool"; done
   case " $LATENCY_AT " in *" $N "*) [ "$TRIALS" -gt 0 ] && latency ;; esac
 done
 report

@@ -32,9 +32,8 @@ public sealed partial class HostGrain(
     private static readonly TimeSpan HostSeenInterval = TimeSpan.FromSeconds(30);
 
     private readonly ObserverManager<IHostFrameObserver> _observers = new(ObserverExpiry, logger);
-    private readonly Dictionary<string, ContainerAssignment> _containers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ContainerLive> _latest = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Task<ContainerLive>> _sampling = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ContainerSlot> _containers = new(StringComparer.Ordinal);
+    private readonly List<Task<ContainerLive>> _pending = [];
     private HostInfo? _info;
     private bool _reachable;
     private string? _error = "the silo has not reached its Docker daemon yet";
@@ -92,21 +91,27 @@ public sealed partial class HostGrain(
     public Task UpsertContainerAsync(ContainerAssignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        _containers[assignment.Info.Id] = assignment;
+        if (_containers.TryGetValue(assignment.Info.Id, out var slot))
+        {
+            slot.Assignment = assignment;
+        }
+        else
+        {
+            _containers.Add(assignment.Info.Id, new ContainerSlot(ContainerGrain(assignment.Info.Id), assignment));
+        }
+
         return Task.CompletedTask;
     }
 
     public async Task RemoveContainerAsync(string containerId)
     {
-        if (!_containers.Remove(containerId, out var assignment))
+        if (!_containers.Remove(containerId, out var slot))
         {
             return;
         }
 
-        _latest.Remove(containerId);
-        _sampling.Remove(containerId);
-        var removed = assignment.Info with { State = ContainerState.Removed, Removed = true };
-        await ContainerGrain(containerId).RemoveAsync(removed);
+        var removed = slot.Assignment.Info with { State = ContainerState.Removed, Removed = true };
+        await slot.Grain.RemoveAsync(removed);
     }
 
     public async Task<ImmutableArray<string>> ReconcileAsync(ImmutableArray<ContainerInfo> listed, bool full)
@@ -116,7 +121,7 @@ public sealed partial class HostGrain(
         foreach (var summary in listed)
         {
             seen.Add(summary.Id);
-            var known = _containers.GetValueOrDefault(summary.Id)?.Info;
+            var known = _containers.GetValueOrDefault(summary.Id)?.Assignment.Info;
             if (full || known is null || known.State != summary.State || known.Name != summary.Name)
             {
                 stale.Add(summary.Id);
@@ -173,21 +178,20 @@ public sealed partial class HostGrain(
 
     private async Task SampleContainersAsync()
     {
-        foreach (var (id, assignment) in _containers)
+        _pending.Clear();
+        foreach (var slot in _containers.Values)
         {
             // A container still busy with its previous sample (a slow stats stream) is not asked again.
-            if (!_sampling.ContainsKey(id))
-            {
-                _sampling[id] = ContainerGrain(id).SampleAsync(assignment);
-            }
+            slot.Pending ??= slot.Grain.SampleAsync(slot.Assignment);
+            _pending.Add(slot.Pending);
         }
 
-        if (_sampling.Count == 0)
+        if (_pending.Count == 0)
         {
             return;
         }
 
-        var all = Task.WhenAll(_sampling.Values);
+        var all = Task.WhenAll(_pending);
         try
         {
             // Bounded so one stuck container delays nobody's frame by more than a fraction of the interval.
@@ -195,7 +199,7 @@ public sealed partial class HostGrain(
         }
         catch (TimeoutException)
         {
-            var pending = _sampling.Count(s => !s.Value.IsCompleted);
+            var pending = _pending.Count(t => !t.IsCompleted);
             LogSamplingSlow(HostId, pending);
         }
         catch (Exception) when (all.IsFaulted)
@@ -203,30 +207,39 @@ public sealed partial class HostGrain(
             // Each failed container is logged below; the others' samples are in.
         }
 
-        foreach (var (id, task) in _sampling.Where(s => s.Value.IsCompleted).ToList())
+        // Containers removed during the wait are no longer in the set: their answers are dropped with them.
+        foreach (var (id, slot) in _containers)
         {
-            _sampling.Remove(id);
+            if (slot.Pending is not { IsCompleted: true } task)
+            {
+                continue;
+            }
+
+            slot.Pending = null;
             if (task.IsCompletedSuccessfully)
             {
-                _latest[id] = task.Result;
+                slot.Latest = task.Result;
             }
             else
             {
-                _latest.Remove(id);
+                slot.Latest = null;
                 LogSampleCallFailed(task.Exception?.GetBaseException(), id);
             }
         }
+
+        _pending.Clear();
     }
 
     private HostFrame BuildFrame()
     {
         var containers = ImmutableArray.CreateBuilder<ContainerLive>(_containers.Count);
-        foreach (var (id, assignment) in _containers)
+        foreach (var slot in _containers.Values)
         {
             // Metadata may have changed since the sample was taken: the frame shows the newest.
-            containers.Add(_latest.TryGetValue(id, out var live)
-                ? ReferenceEquals(live.Container, assignment.Info) ? live : live with { Container = assignment.Info }
-                : new ContainerLive(assignment.Info, null));
+            var info = slot.Assignment.Info;
+            containers.Add(slot.Latest is { } live
+                ? ReferenceEquals(live.Container, info) ? live : live with { Container = info }
+                : new ContainerLive(info, null));
         }
 
         return new HostFrame(
@@ -242,6 +255,21 @@ public sealed partial class HostGrain(
 
     private IContainerGrain ContainerGrain(string containerId) =>
         GrainFactory.GetGrain<IContainerGrain>(GrainKeys.Container(HostId, containerId));
+
+    /// <summary>
+    /// One container of the set: its assignment, its grain reference (resolved once, not every interval), its latest
+    /// answer and the sample call still in flight, if any.
+    /// </summary>
+    private sealed class ContainerSlot(IContainerGrain grain, ContainerAssignment assignment)
+    {
+        public IContainerGrain Grain { get; } = grain;
+
+        public ContainerAssignment Assignment { get; set; } = assignment;
+
+        public ContainerLive? Latest { get; set; }
+
+        public Task<ContainerLive>? Pending { get; set; }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Docker daemon {HostId} is unreachable: {Reason}")]
     private partial void LogDaemonLost(string hostId, string reason);

@@ -69,6 +69,12 @@ public static class SiloHostingExtensions
             // Membership carries the silo name to every silo and client: it declares the daemon this silo watches.
             silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = HostSiloName.For(daemon.HostId));
             silo.AddDockerHostPlacement();
+
+            // Every grain of ours is placed by DockerHostPlacement, never by load, so the load statistics each silo
+            // sends every other silo every second (for activation-count and resource-optimized placement) go unread:
+            // publish once at start only. Saves each silo n - 1 messages a second in an n-host cluster; on a lone silo
+            // the saving is within the noise of 60 s windows (idle silo 0.78 vs 0.73 % of a core).
+            silo.Configure<DeploymentLoadPublisherOptions>(o => o.DeploymentLoadPublisherRefreshTime = TimeSpan.Zero);
             silo.AddStartupTask(
                 (sp, ct) => sp.GetRequiredService<UniqueDaemonCheck>().RunAsync(ct),
                 ServiceLifecycleStage.ApplicationServices);
