@@ -25,7 +25,7 @@ public sealed partial class HostSubscriptions(
     public static readonly TimeSpan ResubscribeInterval = TimeSpan.FromSeconds(20);
 
     /// <summary>A host grain publishes every second; this much silence from an active silo means it does not answer.</summary>
-    public static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(3);
 

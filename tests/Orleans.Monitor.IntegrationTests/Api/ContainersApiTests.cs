@@ -201,7 +201,7 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
         var before = await WaitForContainerAsync(id, c => c.Sample is { BlockWriteBytes: >= 48L << 20 }, $"{name} to report its writes");
         line = (await live.Engine.RunAsync("stats", "--no-stream", "--format", "{{.BlockIO}}", id)).Trim();
         var after = await Eventually.GetJsonAsync<ContainerLive>(
-            _client, "/api/containers/" + id, c => c.Sample!.Timestamp > before.Sample!.Timestamp, Deadline, $"{name}'s next sample");
+            _client, "/api/containers/" + id, c => c.Sample is { } s && s.Timestamp > before.Sample!.Timestamp, Deadline, $"{name}'s next sample");
         var parts = line.Split(" / ");
         var dockerRead = ParseSize(parts[0]);
         var dockerWrite = ParseSize(parts[1]);
