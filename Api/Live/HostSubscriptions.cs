@@ -260,12 +260,8 @@ public sealed partial class HostSubscriptions(
         public Task OnFrame(HostFrame frame)
         {
             ArgumentNullException.ThrowIfNull(frame);
-            if (isFollowed(frame.HostId))
-            {
-                frames.Publish(frame);
-            }
-
-            return Task.CompletedTask;
+            // Through OnFrame, not Publish: it records when the frame arrived (the silence rule reads it) and drops overtaken frames.
+            return isFollowed(frame.HostId) ? frames.OnFrame(frame) : Task.CompletedTask;
         }
     }
 
