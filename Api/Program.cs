@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orleans.Monitor.Api.Cluster;
 using Orleans.Monitor.Api.Hosting;
 using Orleans.Monitor.Storage;
 
@@ -10,11 +11,17 @@ try
     app.MapMonitorApi();
     await app.RunAsync();
 }
-catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException)
+catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException || InvalidSettingException.IsBindingFailure(ex))
 {
     // A bad setting is not a crash: one line naming it, and a distinct exit code for supervisors.
     await Console.Error.WriteLineAsync(ex.Message);
     return 2;
+}
+catch (OperationCanceledException) when (Environment.ExitCode == ClusterConnection.BadSettingExitCode)
+{
+    // The co-hosted silo's bad setting stopped the application while it was still starting (Kestrel's bind is
+    // cancelled): ClusterConnection has already written the line, so exit like any other bad setting.
+    return ClusterConnection.BadSettingExitCode;
 }
 
 return Environment.ExitCode;

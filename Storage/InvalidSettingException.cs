@@ -16,4 +16,12 @@ public sealed class InvalidSettingException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// True for the configuration binder's failure to convert a value (e.g. <c>30s</c> for a TimeSpan setting): its
+    /// message names the setting and the value, so the process reports it like any other bad setting.
+    /// </summary>
+    public static bool IsBindingFailure(Exception exception) =>
+        exception is InvalidOperationException { InnerException: not null } failure
+        && failure.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
 }

@@ -66,7 +66,7 @@ public sealed partial class ClusterConnection(
         {
             return;
         }
-        catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException)
+        catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException || InvalidSettingException.IsBindingFailure(ex))
         {
             // The co-hosted silo's settings are checked only when it is built: fail as a bad setting at start does,
             // one line naming it and exit code 2 (Program returns Environment.ExitCode), not a silent exit 0.

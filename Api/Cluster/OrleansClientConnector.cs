@@ -37,5 +37,6 @@ public sealed class OrleansClientConnector(IConfiguration configuration, ILogger
     /// Everything but a bad setting: a client started before any silo (or while Redis is down) fails its start with
     /// <c>SiloUnavailableException</c>, <c>RedisConnectionException</c> or a <c>TaskCanceledException</c> of Orleans' own.
     /// </remarks>
-    public bool IsTransient(Exception exception) => exception is not (InvalidSettingException or OptionsValidationException);
+    public bool IsTransient(Exception exception) =>
+        exception is not (InvalidSettingException or OptionsValidationException) && !InvalidSettingException.IsBindingFailure(exception);
 }

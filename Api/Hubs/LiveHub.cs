@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.SignalR;
 using Orleans.Monitor.Api.Live;
+using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Live;
 
 namespace Orleans.Monitor.Api.Hubs;
@@ -16,12 +17,18 @@ public sealed class LiveHub(LiveStreams streams) : Hub
         streams.WatchAllAsync(cancellationToken);
 
     /// <summary>One host's frames.</summary>
+    /// <exception cref="HubException">The id is malformed (the client's stream fails with this message, like a REST 400).</exception>
     public IAsyncEnumerable<HostFrame> WatchHost(string hostId, CancellationToken cancellationToken) =>
-        streams.WatchHostAsync(hostId, cancellationToken);
+        hostId is not null && QueryParsing.IsHostId(hostId)
+            ? streams.WatchHostAsync(hostId, cancellationToken)
+            : throw new HubException("hostId must be a Docker daemon ID (letters, digits, ':', '.', '_', '-').");
 
     /// <summary>One container: its window first, then one point per second.</summary>
+    /// <exception cref="HubException">The id is malformed (the client's stream fails with this message, like a REST 400).</exception>
     public IAsyncEnumerable<ContainerFrame> WatchContainer(string containerId, CancellationToken cancellationToken) =>
-        streams.WatchContainerAsync(containerId, cancellationToken);
+        containerId is not null && QueryParsing.IsContainerId(containerId)
+            ? streams.WatchContainerAsync(containerId, cancellationToken)
+            : throw new HubException($"containerId must be a container id: {QueryParsing.MinimumIdPrefix} to 64 lowercase hex characters.");
 }
 
 /// <summary>Turns the live feed into per-subscriber streams; owns the filtering so the hub stays thin.</summary>

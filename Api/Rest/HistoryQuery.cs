@@ -39,7 +39,8 @@ internal sealed record HistoryQuery(DateTimeOffset From, DateTimeOffset To, Time
 
         var now = clock.GetUtcNow();
         var end = toTime ?? now;
-        var start = fromTime ?? end - TimeSpan.FromHours(1);
+        // A 'to' within an hour of DateTimeOffset.MinValue must not underflow (500): the retention check rejects it below.
+        var start = fromTime ?? (end - DateTimeOffset.MinValue > TimeSpan.FromHours(1) ? end - TimeSpan.FromHours(1) : DateTimeOffset.MinValue);
         if (start > end)
         {
             problem = Problems.BadParameter("from", "from must not be after to.");

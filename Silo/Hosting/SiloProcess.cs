@@ -70,7 +70,7 @@ public static partial class SiloProcess
 
             return Environment.ExitCode;
         }
-        catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException)
+        catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException || InvalidSettingException.IsBindingFailure(ex))
         {
             // A bad setting is not a crash: one line naming it, and a distinct exit code for supervisors.
             await Console.Error.WriteLineAsync(ex.Message);

@@ -12,8 +12,9 @@ internal static partial class PostgresStartup
         {
             return new NpgsqlDataSourceBuilder(connectionString).Build();
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException)
         {
+            // Npgsql throws KeyNotFoundException, not ArgumentException, for a segment with an empty keyword ("a;=b").
             throw new InvalidSettingException(
                 $"{StorageOptions.ConnectionStringKey} is not a valid PostgreSQL connection string: {ex.Message}",
                 ex);
