@@ -341,10 +341,12 @@ section=$(mktemp)
   echo "| restart -> up within 15 s | max $(awk -v a="$ku_max" -v b="$su_max" 'BEGIN { print (a > b) ? a : b }') s | $(verdict "$(awk -v a="$ku_max" -v b="$su_max" 'BEGIN { print (a > b) ? a : b }')" 15) |"
   echo
   echo "A restart's time covers the process start, the join, the Api's next membership read and the first calls to the new"
-  echo "silo's host grain, which time out (3 s each, \`Subscribing to host ... failed: The operation has timed out\` in the"
-  echo "Api's log) for several seconds after the join. Silos use Orleans' distributed grain directory, which keeps the grains"
-  echo "of live hosts when another silo dies; in the cluster tests, restarts took 5-7 s before it was enabled and 11-17 s"
-  echo "after, so its view change after a membership change is the likely cost (not profiled further)."
+  echo "silo's host grain. Those calls time out for several seconds after the join (3 s each, \`Subscribing to host ... failed:"
+  echo "The operation has timed out\` in the Api's log): silos use Orleans' distributed grain directory, which keeps the grains"
+  echo "of live hosts when another silo dies, and after a silo crashes it puts that silo's share of grains under a lease for"
+  echo "15 s (\`Grains in the range ... have been put under a lease until ...\` in the silo log), during which they cannot"
+  echo "activate again. In the cluster tests, restarts took 5-7 s with Orleans' default directory, which instead deactivated"
+  echo "live hosts' grains on every silo death and split their open minute into two writes."
   echo
   echo "Redis stopped $REDIS_OUTAGE s (\`SAVE\`, SIGTERM, restarted from its RDB file on the same port):"
   echo "$not_up of $polls host polls during the outage showed a host other than \`up\`; $advanced of 3 hosts' last-seen time"
