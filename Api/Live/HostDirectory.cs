@@ -11,12 +11,23 @@ namespace Orleans.Monitor.Api.Live;
 /// Answers "which hosts and containers exist and how are they now" from the live feed, falling back to the store
 /// for hosts that are gone and containers that were removed.
 /// </summary>
-internal sealed class HostDirectory(ILiveFeed feed, IMonitorStore store, ClusterConnection connection)
+internal sealed partial class HostDirectory(ILiveFeed feed, IMonitorStore store, ClusterConnection connection, ILogger<HostDirectory> logger)
 {
     public async Task<IReadOnlyList<HostSummary>> ListHostsAsync(CancellationToken cancellationToken)
     {
         var live = feed.Latest.ToDictionary(f => f.HostId, StringComparer.Ordinal);
-        var stored = await store.GetHostsAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<StoredHost> stored;
+        try
+        {
+            stored = await store.GetHostsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            // The live hosts do not depend on the database: during an outage the list shows them without the gone ones.
+            LogStoreUnavailable(ex.Message);
+            stored = [];
+        }
+
         var result = live.Values.Select(Summarize).ToList();
         result.AddRange(stored.Where(s => !live.ContainsKey(s.Info.HostId)).Select(Summarize));
         return [.. result.OrderBy(h => h.Host?.Name ?? h.HostId, StringComparer.Ordinal).ThenBy(h => h.HostId, StringComparer.Ordinal)];
@@ -93,6 +104,9 @@ internal sealed class HostDirectory(ILiveFeed feed, IMonitorStore store, Cluster
     private HostSummary Summarize(StoredHost stored) => connection.Grains is null
         ? new(stored.Info, stored.Info.HostId, HostStatus.Unreachable, stored.LastSeen, $"the Api does not reach the cluster: {connection.Error}", 0, 0, 0, 0)
         : new(stored.Info, stored.Info.HostId, HostStatus.Down, stored.LastSeen, null, 0, 0, 0, 0);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The store is unavailable; listing live hosts only: {Reason}")]
+    private partial void LogStoreUnavailable(string reason);
 }
 
 /// <summary>A resolved container (live or stored), or why none.</summary>
