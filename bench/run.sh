@@ -36,8 +36,8 @@ KEEP=0
 QUICK=0
 # Runtime settings of two variants of our silo (the csproj already sets workstation, non-concurrent GC, no dynamic
 # PGO and no thread-pool spinning): "gc" shrinks the gen0 budget to 4 MiB, as the silo image does (an environment
-# variable only: the GC takes no runtimeconfig knob for it); "lowmem" also turns off W^X (its double-mapped JIT
-# code is counted twice in RSS).
+# variable only: the GC takes no runtimeconfig knob for it); "lowmem" also turns off W^X (JIT code and stubs then
+# live in anonymous memory instead of a memfd mapped twice).
 GC_ENV=${GC_ENV:-"DOTNET_GCgen0size=0x400000"}
 LOWMEM_ENV=${LOWMEM_ENV:-"$GC_ENV DOTNET_EnableWriteXorExecute=0"}
 
