@@ -11,6 +11,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/ports.sh
+. "$BENCH_DIR/ports.sh"
 REPO=$(dirname "$BENCH_DIR")
 OUT=$BENCH_DIR/out/cluster
 
@@ -77,14 +79,6 @@ install() {
   log "Release builds"
   dotnet build -c Release -v q -nologo "$REPO/Silo/Orleans.Monitor.Silo.csproj" >"$OUT/build.log"
   dotnet build -c Release -v q -nologo -p:SkipWebBuild=true "$REPO/Api/Orleans.Monitor.Api.csproj" >>"$OUT/build.log"
-}
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    [ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return; }
-  done
 }
 
 start_redis() {

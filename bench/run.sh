@@ -20,6 +20,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/ports.sh
+. "$BENCH_DIR/ports.sh"
 REPO=$(dirname "$BENCH_DIR")
 OUT=$BENCH_DIR/out
 
@@ -185,15 +187,6 @@ ensure_containers() {
   have=$(docker ps -q --filter label=omb --filter status=running | wc -l)
   log "$have running ($((SECONDS - t0)) s)"
   [ "$have" -ge "$n" ] || { echo "only $have of $n containers running" >&2; exit 1; }
-}
-
-# A loopback TCP port nothing listens on (Orleans' silo and gateway ports cannot be 0; the caller binds it right away).
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    [ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return; }
-  done
 }
 
 # The cluster-mode silo's Redis (membership) and PostgreSQL (minute store), private to this run, in their own group.
