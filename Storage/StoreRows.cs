@@ -88,7 +88,38 @@ internal static class StoreRows
             r.IsDBNull(11) ? null : time(r, 11),
             r.IsDBNull(12) ? null : r.GetInt32(12),
             r.GetBoolean(13),
-            r.GetBoolean(14));
+            r.GetBoolean(14),
+            r.GetInt32(15),
+            r.IsDBNull(16) ? null : r.GetInt32(16));
+
+    /// <summary>Reads an event row: container_id, host_id, time_ns, action, name, image, exit_code, signal, health, attributes.</summary>
+    public static ContainerEvent ReadEvent(DbDataReader r) =>
+        new(
+            r.GetString(0),
+            r.GetString(1),
+            r.GetString(3),
+            r.GetInt64(2),
+            r.IsDBNull(4) ? null : r.GetString(4),
+            r.IsDBNull(5) ? null : r.GetString(5),
+            r.IsDBNull(6) ? null : r.GetInt32(6),
+            r.IsDBNull(7) ? null : r.GetString(7),
+            r.IsDBNull(8) ? null : r.GetString(8),
+            DeserializeLabels(r.GetString(9)));
+
+    /// <summary>
+    /// Keeps one row per (container, time, action): an upsert statement may not touch the same key twice, and a
+    /// replayed event is the same event.
+    /// </summary>
+    public static IReadOnlyCollection<ContainerEvent> DistinctEvents(IReadOnlyCollection<ContainerEvent> events)
+    {
+        var byKey = new Dictionary<(string, long, string), ContainerEvent>(events.Count);
+        foreach (var e in events)
+        {
+            byKey.TryAdd((e.ContainerId, e.TimeNano, e.Action), e);
+        }
+
+        return byKey.Count == events.Count ? events : byKey.Values;
+    }
 
     /// <summary>Reads a minute row; <paramref name="minute"/> reads the minute column as the store keeps it.</summary>
     public static MinuteAggregate ReadAggregate(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> minute) =>

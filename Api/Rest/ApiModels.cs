@@ -1,3 +1,4 @@
+using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Metrics;
 
@@ -33,3 +34,6 @@ public sealed record HostHistory(string HostId, DateTimeOffset From, DateTimeOff
 public sealed record ContainerHistory(string ContainerId, DateTimeOffset From, DateTimeOffset To, string Step, IReadOnlyList<MinuteAggregate> Points);
 
 public sealed record ContainerLiveWindow(string ContainerId, int Seconds, IReadOnlyList<SamplePoint> Points);
+
+/// <summary>A container's recorded events in [<see cref="From"/>, <see cref="To"/>), newest first; a null bound is open.</summary>
+public sealed record ContainerEventList(string ContainerId, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<ContainerEvent> Events);

@@ -12,6 +12,8 @@ namespace Orleans.Monitor.Api.Rest;
 public static class ContainersApi
 {
     private const int MaxLiveSeconds = 600;
+    private const int DefaultEventLimit = 1000;
+    private const int MaxEventLimit = 10_000;
 
     private static readonly HashSet<string> States =
     [
@@ -30,6 +32,8 @@ public static class ContainersApi
             .WithSummary("The last N seconds (1-600) of 1-second samples.");
         group.MapGet("/{id}/history", HistoryAsync).WithName("GetContainerHistory")
             .WithSummary("Minute aggregates in [from, to), rolled up to the step.");
+        group.MapGet("/{id}/events", EventsAsync).WithName("GetContainerEvents")
+            .WithSummary("The container's lifecycle events (create, start, die with its exit code, oom, destroy, ...) in [from, to), newest first.");
         return endpoints;
     }
 
@@ -98,6 +102,41 @@ public static class ContainersApi
 
         var rows = await store.GetContainerHistoryAsync(container.Container.Id, query.Range, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new ContainerHistory(container.Container.Id, query.From, query.To, query.StepText, HistoryRollup.Container(rows, query.Step)));
+    }
+
+    private static async Task<Results<Ok<ContainerEventList>, ValidationProblem, ProblemHttpResult>> EventsAsync(
+        string id, string? from, string? to, string? limit, HostDirectory directory, IMonitorStore store, CancellationToken cancellationToken)
+    {
+        if (!QueryParsing.TryParseTime(from, out var fromTime))
+        {
+            return Problems.BadParameter("from", "from must be an ISO-8601 date and time, e.g. 2026-11-21T12:00:00Z.");
+        }
+
+        if (!QueryParsing.TryParseTime(to, out var toTime))
+        {
+            return Problems.BadParameter("to", "to must be an ISO-8601 date and time, e.g. 2026-11-21T13:00:00Z.");
+        }
+
+        if (fromTime > toTime)
+        {
+            return Problems.BadParameter("from", "from must not be after to.");
+        }
+
+        var count = DefaultEventLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxEventLimit))
+        {
+            return Problems.BadParameter("limit", $"limit must be an integer from 1 to {MaxEventLimit}.");
+        }
+
+        var (container, problem) = await ResolveAsync(id, directory, cancellationToken).ConfigureAwait(false);
+        if (container is null)
+        {
+            return Fail<ContainerEventList>(problem!);
+        }
+
+        var range = new TimeRange(fromTime ?? DateTimeOffset.MinValue, toTime ?? DateTimeOffset.MaxValue);
+        var events = await store.GetContainerEventsAsync(container.Container.Id, range, count, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new ContainerEventList(container.Container.Id, fromTime, toTime, events));
     }
 
     private static async Task<(ContainerLive? Container, IResult? Problem)> ResolveAsync(

@@ -6,7 +6,10 @@ namespace Orleans.Monitor.Contracts.Containers;
 /// <param name="Name">The name without Docker's leading '/'.</param>
 /// <param name="State">One of <see cref="ContainerState"/>.</param>
 /// <param name="Health">Health check status (<c>healthy</c>, <c>unhealthy</c>, <c>starting</c>) or null without a check.</param>
-/// <param name="ExitCode">Exit code of the last run; null while it never ran.</param>
+/// <param name="ExitCode">Exit code of the last run once it ended (also while <c>restarting</c>); null while it runs or never ran.</param>
+/// <param name="OomKilled">The kernel's OOM killer killed a process of the container since it last started (an <c>oom</c> event), even when the container kept running.</param>
+/// <param name="RestartCount">How many times Docker restarted the container (its restart policy); inspect's <c>RestartCount</c>.</param>
+/// <param name="LastExitCode">The exit code of the most recent exit (the <c>die</c> event's <c>exitCode</c>), kept while a restarted container runs again; null while it never exited.</param>
 [GenerateSerializer, Immutable]
 public sealed record ContainerInfo(
     [property: Id(0)] string Id,
@@ -23,4 +26,6 @@ public sealed record ContainerInfo(
     [property: Id(11)] DateTimeOffset? FinishedAt,
     [property: Id(12)] int? ExitCode,
     [property: Id(13)] bool OomKilled,
-    [property: Id(14)] bool Removed);
+    [property: Id(14)] bool Removed,
+    [property: Id(15)] int RestartCount = 0,
+    [property: Id(16)] int? LastExitCode = null);

@@ -21,6 +21,20 @@ public interface IHostGrain : IGrainWithStringKey
     /// <summary>A container as inspected after an event or a listing: created, changed, started, stopped.</summary>
     Task UpsertContainerAsync(ContainerAssignment assignment);
 
+    /// <summary>
+    /// A container event: recorded with the container (the store keeps every one), then applied to the set.
+    /// <paramref name="inspected"/> is the container as inspected after the event, or null when Docker no longer knows
+    /// it (a short-lived container is often gone before anyone looks): then the event's own facts say what it became.
+    /// A <c>destroy</c> removes the container.
+    /// </summary>
+    Task ApplyEventAsync(ContainerEvent containerEvent, ContainerAssignment? inspected);
+
+    /// <summary>
+    /// Containers the store still holds as present on this host that Docker no longer lists (removed while no silo
+    /// watched): stored as removed. Containers in the set are left alone: an event re-added them after the listing.
+    /// </summary>
+    Task MarkRemovedAsync(ImmutableArray<ContainerInfo> gone);
+
     /// <summary>The container was destroyed: its open minute is closed, it leaves the frame, history stays.</summary>
     Task RemoveContainerAsync(string containerId);
 

@@ -34,6 +34,12 @@ public interface IMonitorStore
 
     /// <summary>Minute rows of every container of a host in the range, ascending by minute.</summary>
     Task<IReadOnlyList<MinuteAggregate>> GetHostHistoryAsync(string hostId, TimeRange range, CancellationToken cancellationToken);
+
+    /// <summary>Writes container events idempotently: an event that exists for (container, time, action) is kept once.</summary>
+    Task WriteEventsAsync(IReadOnlyCollection<ContainerEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="limit"/> events of a container inside the range, newest first.</summary>
+    Task<IReadOnlyList<ContainerEvent>> GetContainerEventsAsync(string containerId, TimeRange range, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>A host as last persisted, with the time it was last seen by its silo.</summary>

@@ -59,6 +59,10 @@ internal static class DockerMapper
         var labels = Labels(inspect.Config?.Labels);
         var state = inspect.State;
         var finishedAt = ParseTime(state?.FinishedAt);
+        // A never-stopped container reports ExitCode 0; only a finished one has a meaningful code. Docker keeps Running
+        // true while a container waits to be restarted: that one has exited, with a code.
+        var exited = finishedAt is not null && (state?.Running != true || state?.Restarting == true);
+        int? exitCode = exited ? (int?)state?.ExitCode : null;
         var info = new ContainerInfo(
             Id: inspect.ID,
             HostId: hostId,
@@ -72,10 +76,12 @@ internal static class DockerMapper
             Created: ToOffset(inspect.Created),
             StartedAt: ParseTime(state?.StartedAt),
             FinishedAt: finishedAt,
-            // A never-stopped container reports ExitCode 0; only a finished one has a meaningful code.
-            ExitCode: finishedAt is null || state?.Running == true ? null : (int?)state?.ExitCode,
+            ExitCode: exitCode,
             OomKilled: state?.OOMKilled ?? false,
-            Removed: false);
+            Removed: false,
+            RestartCount: (int)inspect.RestartCount,
+            // While a restarted container runs again Docker reports ExitCode 0: the die event's code is the one to keep.
+            LastExitCode: exitCode);
         var host = inspect.HostConfig;
         return new DockerContainerDetails(
             info,

@@ -31,9 +31,14 @@ public sealed partial class HostGrain(
 
     private static readonly TimeSpan HostSeenInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many removed container ids are remembered, so a replayed event does not bring one back.</summary>
+    private const int RemovedMemory = 4096;
+
     private readonly ObserverManager<IHostFrameObserver> _observers = new(ObserverExpiry, logger);
     private readonly Dictionary<string, ContainerSlot> _containers = new(StringComparer.Ordinal);
     private readonly List<Task<ContainerLive>> _pending = [];
+    private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
+    private readonly Queue<string> _removedOrder = new();
     private HostInfo? _info;
     private bool _reachable;
     private string? _error = "the silo has not reached its Docker daemon yet";
@@ -91,13 +96,53 @@ public sealed partial class HostGrain(
     public Task UpsertContainerAsync(ContainerAssignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        if (_containers.TryGetValue(assignment.Info.Id, out var slot))
+        Upsert(assignment, null);
+        return Task.CompletedTask;
+    }
+
+    public async Task ApplyEventAsync(ContainerEvent containerEvent, ContainerAssignment? inspected)
+    {
+        ArgumentNullException.ThrowIfNull(containerEvent);
+        sink.EventRecorded(containerEvent);
+        var id = containerEvent.ContainerId;
+        var known = _containers.GetValueOrDefault(id)?.Assignment;
+        if (containerEvent.Action == ContainerEventActions.Destroy)
         {
-            slot.Assignment = assignment;
+            if (known is not null)
+            {
+                await RemoveContainerAsync(id);
+            }
+            else if (Remember(id))
+            {
+                // Created and destroyed between two looks: its row comes from the event's attributes.
+                sink.ContainerChanged(ContainerLifecycle.FromEvent(containerEvent) with { State = ContainerState.Removed, Removed = true });
+            }
+
+            return;
         }
-        else
+
+        if (inspected is not null)
         {
-            _containers.Add(assignment.Info.Id, new ContainerSlot(ContainerGrain(assignment.Info.Id), assignment));
+            Upsert(inspected, containerEvent);
+        }
+        else if (known is not null || !_removed.Contains(id))
+        {
+            // Docker no longer knows it: what the event says it became stands until its destroy arrives.
+            var info = ContainerLifecycle.Apply(known?.Info ?? ContainerLifecycle.FromEvent(containerEvent), containerEvent);
+            var assignment = new ContainerAssignment(info, null, known?.HostMemoryTotalBytes ?? _info?.MemoryTotalBytes ?? 0);
+            SetAssignment(id, assignment);
+        }
+    }
+
+    public Task MarkRemovedAsync(ImmutableArray<ContainerInfo> gone)
+    {
+        foreach (var container in gone)
+        {
+            if (container.HostId == HostId && !container.Removed && !_containers.ContainsKey(container.Id) && Remember(container.Id))
+            {
+                LogRemovedWhileAway(HostId, container.Id, container.Name);
+                sink.ContainerChanged(container with { State = ContainerState.Removed, Removed = true });
+            }
         }
 
         return Task.CompletedTask;
@@ -110,6 +155,7 @@ public sealed partial class HostGrain(
             return;
         }
 
+        Remember(containerId);
         var removed = slot.Assignment.Info with { State = ContainerState.Removed, Removed = true };
         await slot.Grain.RemoveAsync(removed);
     }
@@ -253,6 +299,47 @@ public sealed partial class HostGrain(
             containers.MoveToImmutable());
     }
 
+    /// <summary>An inspected container joins or updates the set, keeping what only events told about it.</summary>
+    private void Upsert(ContainerAssignment inspected, ContainerEvent? containerEvent)
+    {
+        var id = inspected.Info.Id;
+        var known = _containers.GetValueOrDefault(id)?.Assignment.Info;
+        var info = ContainerLifecycle.Merge(known, inspected.Info, containerEvent);
+        // Docker answered for it: a listing taken just before it was created had removed it.
+        _removed.Remove(id);
+
+        SetAssignment(id, ReferenceEquals(info, inspected.Info) ? inspected : inspected with { Info = info });
+    }
+
+    private void SetAssignment(string id, ContainerAssignment assignment)
+    {
+        if (_containers.TryGetValue(id, out var slot))
+        {
+            slot.Assignment = assignment;
+        }
+        else
+        {
+            _containers.Add(id, new ContainerSlot(ContainerGrain(id), assignment));
+        }
+    }
+
+    /// <summary>Remembers a removed id (the oldest are forgotten); false when it was already known as removed.</summary>
+    private bool Remember(string containerId)
+    {
+        if (!_removed.Add(containerId))
+        {
+            return false;
+        }
+
+        _removedOrder.Enqueue(containerId);
+        if (_removedOrder.Count > RemovedMemory)
+        {
+            _removed.Remove(_removedOrder.Dequeue());
+        }
+
+        return true;
+    }
+
     private IContainerGrain ContainerGrain(string containerId) =>
         GrainFactory.GetGrain<IContainerGrain>(GrainKeys.Container(HostId, containerId));
 
@@ -276,6 +363,9 @@ public sealed partial class HostGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Docker daemon {HostId} answers again")]
     private partial void LogDaemonBack(string hostId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Host {HostId}: container {ContainerId} ({Name}) was removed while no silo watched; stored as removed")]
+    private partial void LogRemovedWhileAway(string hostId, string containerId, string name);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Host {HostId}: {Pending} containers had not finished sampling when the frame went out")]
     private partial void LogSamplingSlow(string hostId, int pending);

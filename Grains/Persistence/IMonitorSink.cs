@@ -5,7 +5,7 @@ using Orleans.Monitor.Contracts.Metrics;
 namespace Orleans.Monitor.Grains.Persistence;
 
 /// <summary>
-/// Where grains hand what must outlive them: host facts, container metadata and closed minutes. The silo backs it
+/// Where grains hand what must outlive them: host facts, container metadata, container events and closed minutes. The silo backs it
 /// with a batched writer, so a grain never waits on the database.
 /// </summary>
 public interface IMonitorSink
@@ -15,4 +15,7 @@ public interface IMonitorSink
     void ContainerChanged(ContainerInfo container);
 
     void MinuteClosed(MinuteAggregate aggregate);
+
+    /// <summary>A container event as Docker reported it; every one handed over is written (writes are idempotent).</summary>
+    void EventRecorded(ContainerEvent containerEvent);
 }

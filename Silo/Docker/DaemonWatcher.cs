@@ -1,9 +1,11 @@
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Containers;
 using Polly;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Resilience;
+using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Stats;
@@ -13,22 +15,24 @@ namespace Orleans.Monitor.Silo.Docker;
 /// <summary>
 /// Follows this silo's Docker daemon (<c>/events</c> resumed from the last event's time after a reconnect, plus a full
 /// listing every <see cref="HostWatchOptions.ReconcileInterval"/>) and tells the host grain what it learns. All Docker
-/// I/O of a host happens here, outside grain turns; the host grain only keeps the container set.
+/// I/O of a host happens here, outside grain turns; the host grain only keeps the container set. Each container event
+/// goes to the host grain with the container as inspected right after it, or without when Docker no longer knows it.
+/// A full reconcile (at start, and when the host grain asks for everything again) also reads what the store holds for
+/// this daemon, so containers removed while no silo watched are marked removed.
 /// </summary>
 public sealed partial class DaemonWatcher(
     DockerDaemon docker,
     IStatsSource statsSource,
     WatchedDaemon daemon,
+    IMonitorStore store,
     IGrainFactory grains,
     IOptions<HostWatchOptions> options,
     TimeProvider clock,
     ILogger<DaemonWatcher> logger) : BackgroundService, IHostResync
 {
-    // Events that change what a container is or whether it runs; exec_*, attach, resize and the like do not.
-    private static readonly HashSet<string> LifecycleActions =
-    [
-        "create", "start", "restart", "stop", "kill", "die", "pause", "unpause", "oom", "rename", "update", "health_status",
-    ];
+    // Events that change what a container is but are not recorded (ContainerEventActions.Recorded are); exec_*,
+    // attach, resize and the like change nothing.
+    private static readonly HashSet<string> RefreshActions = ["stop", "update"];
 
     private readonly IHostGrain _host = grains.GetGrain<IHostGrain>(daemon.HostId);
     private readonly Channel<bool> _resync = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -103,6 +107,7 @@ public sealed partial class DaemonWatcher(
                 try
                 {
                     IReadOnlyList<ContainerInfo>? listed = null;
+                    var stored = await StoredContainersAsync(cancellationToken);
                     try
                     {
                         listed = await docker.ListContainersAsync(daemon.HostId, cancellationToken);
@@ -116,10 +121,7 @@ public sealed partial class DaemonWatcher(
                     if (listed is not null)
                     {
                         await _host.StartAsync(_info);
-                        foreach (var id in await _host.ReconcileAsync([.. listed], full: true))
-                        {
-                            await RefreshAsync(id, cancellationToken);
-                        }
+                        await ApplyListingAsync(listed, stored, full: true, cancellationToken);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -196,27 +198,79 @@ public sealed partial class DaemonWatcher(
 
     private async Task ReconcileAsync(bool full, CancellationToken cancellationToken)
     {
+        // Read before listing: a row stored after the listing began could belong to a container the listing missed.
+        var stored = full ? await StoredContainersAsync(cancellationToken) : null;
         var listed = await docker.ListContainersAsync(daemon.HostId, cancellationToken);
+        await ApplyListingAsync(listed, stored, full, cancellationToken);
+    }
+
+    /// <summary>Makes the host grain agree with a listing; with the stored containers, marks the ones Docker no longer has.</summary>
+    private async Task ApplyListingAsync(
+        IReadOnlyList<ContainerInfo> listed, IReadOnlyList<ContainerInfo>? stored, bool full, CancellationToken cancellationToken)
+    {
         var stale = await _host.ReconcileAsync([.. listed], full);
         foreach (var id in stale)
         {
             await RefreshAsync(id, cancellationToken);
         }
+
+        if (stored is not null)
+        {
+            var present = listed.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            var gone = stored.Where(c => !present.Contains(c.Id)).ToImmutableArray();
+            if (gone.Length > 0)
+            {
+                await _host.MarkRemovedAsync(gone);
+            }
+        }
+    }
+
+    /// <summary>The containers the store holds as present on this daemon; null (and a warning) when the store cannot answer now.</summary>
+    private async Task<IReadOnlyList<ContainerInfo>?> StoredContainersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.GetContainersAsync(new ContainerQuery(daemon.HostId, IncludeRemoved: false), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The next full reconcile tries again; watching Docker does not wait for the database.
+            LogStoreUnreadable(daemon.HostId, ex.Message);
+            return null;
+        }
     }
 
     private async Task ApplyAsync(DockerEvent dockerEvent, CancellationToken cancellationToken)
     {
-        if (dockerEvent.Action == "destroy")
+        if (ContainerEventActions.Recorded.Contains(dockerEvent.Action))
         {
-            await _host.RemoveContainerAsync(dockerEvent.ActorId);
+            // Inspect is the truth while Docker still knows the container; the grain falls back on the event's facts.
+            var inspected = dockerEvent.Action == ContainerEventActions.Destroy
+                ? null
+                : await InspectAsync(dockerEvent.ActorId, cancellationToken);
+            await _host.ApplyEventAsync(dockerEvent.ToContainerEvent(daemon.HostId), inspected);
         }
-        else if (LifecycleActions.Contains(dockerEvent.Action))
+        else if (RefreshActions.Contains(dockerEvent.Action) && await InspectAsync(dockerEvent.ActorId, cancellationToken) is { } assignment)
         {
-            await RefreshAsync(dockerEvent.ActorId, cancellationToken);
+            await _host.UpsertContainerAsync(assignment);
         }
     }
 
+    /// <summary>A container the listing named: inspected and upserted, or removed when it is gone already.</summary>
     private async Task RefreshAsync(string containerId, CancellationToken cancellationToken)
+    {
+        if (await InspectAsync(containerId, cancellationToken) is { } assignment)
+        {
+            await _host.UpsertContainerAsync(assignment);
+        }
+        else
+        {
+            await _host.RemoveContainerAsync(containerId);
+        }
+    }
+
+    /// <summary>The container as inspect sees it now, or null when Docker no longer knows it.</summary>
+    private async Task<ContainerAssignment?> InspectAsync(string containerId, CancellationToken cancellationToken)
     {
         DockerContainerDetails details;
         try
@@ -225,14 +279,13 @@ public sealed partial class DaemonWatcher(
         }
         catch (DockerNotFoundException)
         {
-            await _host.RemoveContainerAsync(containerId);
-            return;
+            return null;
         }
 
         var info = details.Info;
         var running = details.Pid > 0 && info.State is ContainerState.Running or ContainerState.Paused or ContainerState.Restarting;
         var target = running ? new ContainerTarget(info.Id, details.Pid, info.StartedAt ?? info.Created) : null;
-        await _host.UpsertContainerAsync(new ContainerAssignment(info, target, _info.MemoryTotalBytes));
+        return new ContainerAssignment(info, target, _info.MemoryTotalBytes);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Docker daemon {HostId} at {DockerHost} (DOCKER_HOST) is unreachable: {Reason}; retrying with backoff")]
@@ -246,6 +299,9 @@ public sealed partial class DaemonWatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Following Docker daemon {HostId} failed; starting over")]
     private partial void LogWatchFailed(Exception exception, string hostId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the stored containers of {HostId} failed: {Reason}; containers removed while no silo watched are marked at the next full reconcile")]
+    private partial void LogStoreUnreadable(string hostId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listing the containers of {HostId} failed: {Reason}")]
     private partial void LogReconcileFailed(string hostId, string reason);

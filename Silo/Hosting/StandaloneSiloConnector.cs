@@ -1,4 +1,5 @@
 using Orleans.Monitor.Contracts.Hosting;
+using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Silo.Docker;
@@ -8,12 +9,13 @@ namespace Orleans.Monitor.Silo.Hosting;
 /// <summary>
 /// Standalone: the Api process co-hosts one silo on localhost clustering. The silo declares its daemon ID in its
 /// name, so it starts once the daemon has answered; until then the Api shows a provisional host with the error.
-/// The silo shares the Api's configuration, logging, clock and store writer.
+/// The silo shares the Api's configuration, logging, clock, store and store writer.
 /// </summary>
 public sealed class StandaloneSiloConnector(
     IConfiguration configuration,
     ILoggerFactory loggers,
     IMonitorSink sink,
+    IMonitorStore store,
     TimeProvider clock) : IClusterConnector
 {
     /// <summary>Stable per machine, never a real daemon ID.</summary>
@@ -25,6 +27,7 @@ public sealed class StandaloneSiloConnector(
         var builder = InProcessHost.CreateBuilder(loggers, OrleansConfiguration.DashboardEnabled(configuration));
         builder.Configuration.AddConfiguration(configuration);
         builder.Services.AddSingleton(sink);
+        builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(clock);
         builder.AddMonitorSilo(daemon);
         return await InProcessHost.StartAsync(builder, cancellationToken);

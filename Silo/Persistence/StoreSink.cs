@@ -14,4 +14,6 @@ public sealed class StoreSink(AggregateWriter writer, TimeProvider clock) : IMon
     public void ContainerChanged(ContainerInfo container) => writer.Enqueue([container]);
 
     public void MinuteClosed(MinuteAggregate aggregate) => writer.Enqueue(aggregate);
+
+    public void EventRecorded(ContainerEvent containerEvent) => writer.Enqueue(containerEvent);
 }

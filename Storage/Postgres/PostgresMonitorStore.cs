@@ -18,7 +18,9 @@ public sealed class PostgresMonitorStore(
     ILogger<PostgresMonitorStore> logger) : IMonitorStore
 {
     private const string ContainerColumns =
-        "id, host_id, name, image, labels::text, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed";
+        "id, host_id, name, image, labels::text, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed, restart_count, last_exit_code";
+
+    private const string EventColumns = "container_id, host_id, time_ns, action, name, image, exit_code, signal, health, attributes";
 
     private const string AggregateColumns =
         "container_id, host_id, minute, sample_count, cpu_percent_avg, cpu_percent_min, cpu_percent_max, cpu_percent_p95, " +
@@ -81,14 +83,15 @@ public sealed class PostgresMonitorStore(
         foreach (var c in containers)
         {
             var command = new NpgsqlBatchCommand($"""
-                INSERT INTO containers(id, host_id, name, image, labels, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed)
-                VALUES(@id, @host_id, @name, @image, @labels, @cp, @cs, @state, @health, @created, @started, @finished, @exit, @oom, @removed)
+                INSERT INTO containers(id, host_id, name, image, labels, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed, restart_count, last_exit_code)
+                VALUES(@id, @host_id, @name, @image, @labels, @cp, @cs, @state, @health, @created, @started, @finished, @exit, @oom, @removed, @restarts, @last_exit)
                 ON CONFLICT(id) DO UPDATE SET
                     host_id = excluded.host_id, name = excluded.name, image = excluded.image, labels = excluded.labels,
                     compose_project = excluded.compose_project, compose_service = excluded.compose_service,
                     state = excluded.state, health = excluded.health, created = excluded.created,
                     started_at = excluded.started_at, finished_at = excluded.finished_at, exit_code = excluded.exit_code,
-                    oom_killed = excluded.oom_killed, removed = excluded.removed;
+                    oom_killed = excluded.oom_killed, removed = excluded.removed,
+                    restart_count = excluded.restart_count, last_exit_code = excluded.last_exit_code;
                 """);
             var p = command.Parameters;
             p.AddWithValue("id", c.Id);
@@ -106,6 +109,8 @@ public sealed class PostgresMonitorStore(
             p.AddWithValue("exit", NpgsqlDbType.Integer, (object?)c.ExitCode ?? DBNull.Value);
             p.AddWithValue("oom", c.OomKilled);
             p.AddWithValue("removed", c.Removed);
+            p.AddWithValue("restarts", c.RestartCount);
+            p.AddWithValue("last_exit", NpgsqlDbType.Integer, (object?)c.LastExitCode ?? DBNull.Value);
             batch.BatchCommands.Add(command);
         }
 
@@ -262,6 +267,57 @@ public sealed class PostgresMonitorStore(
             """);
         AddRange(command, hostId, range);
         return await ReadAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task WriteEventsAsync(IReadOnlyCollection<ContainerEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var e in StoreRows.DistinctEvents(events))
+        {
+            var command = new NpgsqlBatchCommand($"""
+                INSERT INTO container_events({EventColumns})
+                VALUES(@id, @host_id, @time_ns, @action, @name, @image, @exit, @signal, @health, @attributes)
+                ON CONFLICT(container_id, time_ns, action) DO NOTHING;
+                """);
+            var p = command.Parameters;
+            p.AddWithValue("id", e.ContainerId);
+            p.AddWithValue("host_id", e.HostId);
+            p.AddWithValue("time_ns", e.TimeNano);
+            p.AddWithValue("action", e.Action);
+            p.AddWithValue("name", NpgsqlDbType.Text, (object?)e.Name ?? DBNull.Value);
+            p.AddWithValue("image", NpgsqlDbType.Text, (object?)e.Image ?? DBNull.Value);
+            p.AddWithValue("exit", NpgsqlDbType.Integer, (object?)e.ExitCode ?? DBNull.Value);
+            p.AddWithValue("signal", NpgsqlDbType.Text, (object?)e.Signal ?? DBNull.Value);
+            p.AddWithValue("health", NpgsqlDbType.Text, (object?)e.Health ?? DBNull.Value);
+            p.AddWithValue("attributes", NpgsqlDbType.Jsonb, StoreRows.SerializeLabels(e.Attributes));
+            batch.BatchCommands.Add(command);
+        }
+
+        // One implicit transaction: all events of the batch or none.
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ContainerEvent>> GetContainerEventsAsync(string containerId, TimeRange range, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        await using var command = dataSource.CreateCommand($"""
+            SELECT container_id, host_id, time_ns, action, name, image, exit_code, signal, health, attributes::text FROM container_events
+            WHERE container_id = @id AND time_ns >= @start AND time_ns < @end
+            ORDER BY time_ns DESC, action COLLATE "C" DESC
+            LIMIT @limit;
+            """);
+        command.Parameters.AddWithValue("id", containerId);
+        command.Parameters.AddWithValue("start", ContainerEvent.ToUnixNanoseconds(range.Start));
+        command.Parameters.AddWithValue("end", ContainerEvent.ToUnixNanoseconds(range.End));
+        command.Parameters.AddWithValue("limit", limit);
+        return await ReadAsync(command, StoreRows.ReadEvent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -89,6 +89,24 @@ internal static class PostgresSchema
         -- Fencing: a Docker host has at most one Joining or Active silo at a time.
         CREATE UNIQUE INDEX one_live_silo_per_host ON silo_membership(cluster_id, docker_host) WHERE status IN (2, 3);
         """,
+        """
+        ALTER TABLE containers ADD COLUMN restart_count integer NOT NULL DEFAULT 0;
+        ALTER TABLE containers ADD COLUMN last_exit_code integer;
+
+        CREATE TABLE container_events(
+            container_id text NOT NULL,
+            host_id text NOT NULL,
+            time_ns bigint NOT NULL,
+            action text NOT NULL,
+            name text,
+            image text,
+            exit_code integer,
+            signal text,
+            health text,
+            attributes jsonb NOT NULL DEFAULT '{}',
+            PRIMARY KEY(container_id, time_ns, action));
+        CREATE INDEX container_events_host ON container_events(host_id, time_ns);
+        """,
     ];
 
     /// <summary>

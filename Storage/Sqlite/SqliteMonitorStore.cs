@@ -13,7 +13,9 @@ namespace Orleans.Monitor.Storage.Sqlite;
 public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMonitorStore
 {
     private const string ContainerColumns =
-        "id, host_id, name, image, labels, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed";
+        "id, host_id, name, image, labels, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed, restart_count, last_exit_code";
+
+    private const string EventColumns = "container_id, host_id, time_ns, action, name, image, exit_code, signal, health, attributes";
 
     private const string AggregateColumns =
         "container_id, host_id, minute, sample_count, cpu_percent_avg, cpu_percent_min, cpu_percent_max, cpu_percent_p95, " +
@@ -88,15 +90,16 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT INTO containers({ContainerColumns})
-            VALUES($id, $host_id, $name, $image, $labels, $cp, $cs, $state, $health, $created, $started, $finished, $exit, $oom, $removed)
+            VALUES($id, $host_id, $name, $image, $labels, $cp, $cs, $state, $health, $created, $started, $finished, $exit, $oom, $removed, $restarts, $last_exit)
             ON CONFLICT(id) DO UPDATE SET
                 host_id = excluded.host_id, name = excluded.name, image = excluded.image, labels = excluded.labels,
                 compose_project = excluded.compose_project, compose_service = excluded.compose_service,
                 state = excluded.state, health = excluded.health, created = excluded.created,
                 started_at = excluded.started_at, finished_at = excluded.finished_at, exit_code = excluded.exit_code,
-                oom_killed = excluded.oom_killed, removed = excluded.removed;
+                oom_killed = excluded.oom_killed, removed = excluded.removed,
+                restart_count = excluded.restart_count, last_exit_code = excluded.last_exit_code;
             """;
-        string[] names = ["$id", "$host_id", "$name", "$image", "$labels", "$cp", "$cs", "$state", "$health", "$created", "$started", "$finished", "$exit", "$oom", "$removed"];
+        string[] names = ["$id", "$host_id", "$name", "$image", "$labels", "$cp", "$cs", "$state", "$health", "$created", "$started", "$finished", "$exit", "$oom", "$removed", "$restarts", "$last_exit"];
         var parameters = names.Select(n => command.Parameters.AddWithValue(n, DBNull.Value)).ToArray();
         command.Prepare();
         foreach (var c in containers)
@@ -116,6 +119,8 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
             parameters[12].Value = (object?)c.ExitCode ?? DBNull.Value;
             parameters[13].Value = c.OomKilled ? 1 : 0;
             parameters[14].Value = c.Removed ? 1 : 0;
+            parameters[15].Value = c.RestartCount;
+            parameters[16].Value = (object?)c.LastExitCode ?? DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -266,6 +271,61 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
             """;
         AddRange(command, hostId, range);
         return await StoreRows.ReadAllAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task WriteEventsAsync(IReadOnlyCollection<ContainerEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            INSERT INTO container_events({EventColumns})
+            VALUES($c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9)
+            ON CONFLICT(container_id, time_ns, action) DO NOTHING;
+            """;
+        var parameters = Enumerable.Range(0, 10).Select(i => command.Parameters.AddWithValue($"$c{i}", DBNull.Value)).ToArray();
+        command.Prepare();
+        foreach (var e in events)
+        {
+            parameters[0].Value = e.ContainerId;
+            parameters[1].Value = e.HostId;
+            parameters[2].Value = e.TimeNano;
+            parameters[3].Value = e.Action;
+            parameters[4].Value = (object?)e.Name ?? DBNull.Value;
+            parameters[5].Value = (object?)e.Image ?? DBNull.Value;
+            parameters[6].Value = (object?)e.ExitCode ?? DBNull.Value;
+            parameters[7].Value = (object?)e.Signal ?? DBNull.Value;
+            parameters[8].Value = (object?)e.Health ?? DBNull.Value;
+            parameters[9].Value = StoreRows.SerializeLabels(e.Attributes);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ContainerEvent>> GetContainerEventsAsync(string containerId, TimeRange range, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {EventColumns} FROM container_events
+            WHERE container_id = $id AND time_ns >= $start AND time_ns < $end
+            ORDER BY time_ns DESC, action DESC
+            LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$id", containerId);
+        command.Parameters.AddWithValue("$start", ContainerEvent.ToUnixNanoseconds(range.Start));
+        command.Parameters.AddWithValue("$end", ContainerEvent.ToUnixNanoseconds(range.End));
+        command.Parameters.AddWithValue("$limit", limit);
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadEvent, cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddRange(SqliteCommand command, string id, TimeRange range)

@@ -63,6 +63,24 @@ internal static class SqliteSchema
             PRIMARY KEY(container_id, minute)) WITHOUT ROWID;
         CREATE INDEX minute_aggregates_host ON minute_aggregates(host_id, minute);
         """,
+        """
+        ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE containers ADD COLUMN last_exit_code INTEGER;
+
+        CREATE TABLE container_events(
+            container_id TEXT NOT NULL,
+            host_id TEXT NOT NULL,
+            time_ns INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            name TEXT,
+            image TEXT,
+            exit_code INTEGER,
+            signal TEXT,
+            health TEXT,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY(container_id, time_ns, action)) WITHOUT ROWID;
+        CREATE INDEX container_events_host ON container_events(host_id, time_ns);
+        """,
     ];
 
     /// <summary>Applies the missing steps in one immediate transaction, so two processes never migrate at once.</summary>

@@ -10,7 +10,7 @@ using Orleans.Monitor.Contracts.Storage;
 namespace Orleans.Monitor.Storage.Writing;
 
 /// <summary>
-/// Persists minute aggregates, hosts and containers in batches. Rows stay queued while the store fails and are
+/// Persists minute aggregates, container events, hosts and containers in batches. Rows stay queued while the store fails and are
 /// retried with backoff, so a database outage shorter than the queue loses no minute; writes are idempotent,
 /// so a retry after an unclear failure never duplicates a row.
 /// </summary>
@@ -21,18 +21,23 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AggregateWriter> _logger;
     private readonly Channel<MinuteAggregate> _aggregates;
+    private readonly Channel<ContainerEvent> _events;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _flushLock = new(1, 1);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PendingHost> _hosts = [];
     private readonly Dictionary<string, ContainerInfo> _containers = [];
     private readonly List<MinuteAggregate> _batch = [];
+    private readonly List<ContainerEvent> _eventBatch = [];
     private readonly CancellationTokenSource _stopping = new();
     private Task? _stop;
     private Task? _loop;
     private int _batchCount;
+    private int _eventBatchCount;
     private long _dropped;
     private long _droppedReported;
+    private long _droppedEvents;
+    private long _droppedEventsReported;
     private long _failedFlushes;
 
     public AggregateWriter(IMonitorStore store, IOptions<AggregateWriterOptions> options, TimeProvider timeProvider, ILogger<AggregateWriter> logger)
@@ -49,10 +54,19 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
         _aggregates = Channel.CreateBounded<MinuteAggregate>(
             new BoundedChannelOptions(_options.MaxPendingAggregates) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => Interlocked.Increment(ref _dropped));
+        _events = Channel.CreateBounded<ContainerEvent>(
+            new BoundedChannelOptions(_options.MaxPendingEvents) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            _ => Interlocked.Increment(ref _droppedEvents));
     }
 
     /// <summary>Aggregates waiting to be written, including a batch being retried.</summary>
     public int PendingCount => _aggregates.Reader.Count + Volatile.Read(ref _batchCount);
+
+    /// <summary>Container events waiting to be written, including a batch being retried.</summary>
+    public int PendingEventCount => _events.Reader.Count + Volatile.Read(ref _eventBatchCount);
+
+    /// <summary>Container events dropped because their queue was full.</summary>
+    public long DroppedEventCount => Interlocked.Read(ref _droppedEvents);
 
     /// <summary>Aggregates dropped because the queue was full.</summary>
     public long DroppedCount => Interlocked.Read(ref _dropped);
@@ -66,6 +80,17 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
         ArgumentNullException.ThrowIfNull(aggregate);
         _aggregates.Writer.TryWrite(aggregate);
         if (_aggregates.Reader.Count >= _options.MaxBatchSize)
+        {
+            _wake.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>Queues one container event; never blocks. Kept through store failures like minutes, never merged.</summary>
+    public void Enqueue(ContainerEvent containerEvent)
+    {
+        ArgumentNullException.ThrowIfNull(containerEvent);
+        _events.Writer.TryWrite(containerEvent);
+        if (_events.Reader.Count >= _options.MaxBatchSize)
         {
             _wake.Writer.TryWrite(true);
         }
@@ -134,26 +159,26 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
                 failures++;
                 Interlocked.Increment(ref _failedFlushes);
                 var delay = RetryDelay(failures);
-                LogFlushFailed(_logger, PendingCount, delay, ex);
+                LogFlushFailed(_logger, PendingCount + PendingEventCount, delay, ex);
                 try
                 {
                     await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    LogUnwrittenAtStop(_logger, PendingCount);
+                    LogUnwrittenAtStop(_logger, PendingCount, PendingEventCount);
                     return;
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                LogUnwrittenAtStop(_logger, PendingCount);
+                LogUnwrittenAtStop(_logger, PendingCount, PendingEventCount);
                 return;
             }
         }
     }
 
-    /// <summary>Writes everything queued so far: hosts, then containers, then aggregates in batches.</summary>
+    /// <summary>Writes everything queued so far: hosts, then containers, then events and aggregates in batches.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         await _flushLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -161,6 +186,7 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
         {
             await FlushHostsAsync(cancellationToken).ConfigureAwait(false);
             await FlushContainersAsync(cancellationToken).ConfigureAwait(false);
+            await FlushEventsAsync(cancellationToken).ConfigureAwait(false);
             while (true)
             {
                 // A batch that failed is still here and is retried as is before anything newer.
@@ -221,7 +247,7 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
                 // Any store failure is retried: the rows stay queued, and the loop must outlive the outage.
                 failures++;
                 Interlocked.Increment(ref _failedFlushes);
-                LogFlushFailed(_logger, PendingCount, RetryDelay(failures), ex);
+                LogFlushFailed(_logger, PendingCount + PendingEventCount, RetryDelay(failures), ex);
             }
         }
     }
@@ -288,8 +314,37 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
         }
     }
 
+    private async Task FlushEventsAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // As with minutes: a batch that failed is retried as is before anything newer.
+            while (_eventBatch.Count < _options.MaxBatchSize && _events.Reader.TryRead(out var containerEvent))
+            {
+                _eventBatch.Add(containerEvent);
+            }
+
+            Volatile.Write(ref _eventBatchCount, _eventBatch.Count);
+            if (_eventBatch.Count == 0)
+            {
+                return;
+            }
+
+            await _store.WriteEventsAsync(_eventBatch, cancellationToken).ConfigureAwait(false);
+            _eventBatch.Clear();
+            Volatile.Write(ref _eventBatchCount, 0);
+        }
+    }
+
     private void ReportDrops()
     {
+        var events = Interlocked.Read(ref _droppedEvents);
+        if (events > _droppedEventsReported)
+        {
+            LogEventsDropped(_logger, events - _droppedEventsReported, _options.MaxPendingEvents);
+            _droppedEventsReported = events;
+        }
+
         var total = Interlocked.Read(ref _dropped);
         if (total > _droppedReported)
         {
@@ -308,14 +363,17 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
 #pragma warning restore CA5394
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The container event queue is full ({Capacity} events); dropped the {Dropped} oldest")]
+    private static partial void LogEventsDropped(ILogger logger, long dropped, int capacity);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing minute aggregates failed; {Pending} rows kept, retrying in {Delay}")]
     private static partial void LogFlushFailed(ILogger logger, int pending, TimeSpan delay, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The aggregate queue is full ({Capacity} rows); dropped the {Dropped} oldest")]
     private static partial void LogDropped(ILogger logger, long dropped, int capacity);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Stopped with {Pending} minute aggregates not written")]
-    private static partial void LogUnwrittenAtStop(ILogger logger, int pending);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stopped with {Pending} minute aggregates and {PendingEvents} container events not written")]
+    private static partial void LogUnwrittenAtStop(ILogger logger, int pending, int pendingEvents);
 
     private sealed record PendingHost(HostInfo Info, DateTimeOffset SeenAt);
 }

@@ -17,6 +17,9 @@ public sealed class AggregateWriterOptions
     /// </summary>
     public int MaxPendingAggregates { get; set; } = 200_000;
 
+    /// <summary>Container events kept while the store is failing; beyond it the oldest are dropped with a warning.</summary>
+    public int MaxPendingEvents { get; set; } = 100_000;
+
     /// <summary>First retry delay after a failed flush; doubles per failure up to <see cref="RetryMaxDelay"/>, with jitter.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -28,6 +31,7 @@ public sealed class AggregateWriterOptions
         FlushInterval <= TimeSpan.Zero ? $"{SectionName}:{nameof(FlushInterval)} must be positive."
         : MaxBatchSize < 1 ? $"{SectionName}:{nameof(MaxBatchSize)} must be at least 1."
         : MaxPendingAggregates < MaxBatchSize ? $"{SectionName}:{nameof(MaxPendingAggregates)} must be at least {nameof(MaxBatchSize)}."
+        : MaxPendingEvents < MaxBatchSize ? $"{SectionName}:{nameof(MaxPendingEvents)} must be at least {nameof(MaxBatchSize)}."
         : RetryBaseDelay <= TimeSpan.Zero ? $"{SectionName}:{nameof(RetryBaseDelay)} must be positive."
         : RetryMaxDelay < RetryBaseDelay ? $"{SectionName}:{nameof(RetryMaxDelay)} must be at least {nameof(RetryBaseDelay)}."
         : null;

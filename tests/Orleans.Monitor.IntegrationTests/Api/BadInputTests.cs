@@ -1,5 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Monitor.Api.Rest;
+using Orleans.Monitor.Contracts.Containers;
+using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 
 namespace Orleans.Monitor.IntegrationTests.Api;
@@ -22,6 +27,8 @@ public sealed class BadInputTests(BadInputTests.NoEngineApp fixture) : IClassFix
         "/api/containers/" + UnknownId[..12],
         $"/api/containers/{UnknownId}/live",
         $"/api/containers/{UnknownId}/history",
+        $"/api/containers/{UnknownId}/events",
+        $"/api/containers/{UnknownId[..12]}/events?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&limit=10",
     };
 
     public static TheoryData<string, string> BadParameters => new()
@@ -46,6 +53,14 @@ public sealed class BadInputTests(BadInputTests.NoEngineApp fixture) : IClassFix
         { $"/api/containers/{UnknownId}/history?step=0m", "step" },
         { $"/api/containers/{UnknownId}/history?from=2000-01-01T00:00:00Z", "from" },
         { $"/api/containers/{UnknownId}/history?from={Ago(TimeSpan.FromDays(29))}&step=1m", "step" },
+        { "/api/containers/xyz/events", "id" },
+        { "/api/containers/0123456789AB/events", "id" },
+        { $"/api/containers/{UnknownId}/events?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", "from" },
+        { $"/api/containers/{UnknownId}/events?from=yesterday", "from" },
+        { $"/api/containers/{UnknownId}/events?to=31/12/2025", "to" },
+        { $"/api/containers/{UnknownId}/events?limit=0", "limit" },
+        { $"/api/containers/{UnknownId}/events?limit=10001", "limit" },
+        { $"/api/containers/{UnknownId}/events?limit=ten", "limit" },
         { "/api/hosts/NOPE/history?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", "from" },
         { "/api/hosts/NOPE/history?from=not-a-time", "from" },
         { "/api/hosts/NOPE/history?to=not-a-time", "to" },
@@ -83,6 +98,9 @@ public sealed class BadInputTests(BadInputTests.NoEngineApp fixture) : IClassFix
         $"/api/containers/{UnknownId}/history?step=" + new string('9', 5000) + "m",
         "/api/hosts/NOPE/history?from=%E2%80%AE2025",
         "/api/containers?name=" + new string('\u00e9', 100),
+        $"/api/containers/{UnknownId}/events?from=%00&to=%00&limit=%00",
+        $"/api/containers/{UnknownId}/events?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z",
+        $"/api/containers/{UnknownId}/events?limit=99999999999999999999",
     };
 
     [Theory]
@@ -129,6 +147,32 @@ public sealed class BadInputTests(BadInputTests.NoEngineApp fixture) : IClassFix
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
     }
+
+    [Fact]
+    public async Task GetEvents_AmbiguousPrefix_Returns400NamingId()
+    {
+        const string prefix = "abcdef012345";
+        var store = fixture.App.Services.GetRequiredService<IMonitorStore>();
+        await store.UpsertContainersAsync([Stored(prefix + new string('1', 52)), Stored(prefix + new string('2', 52))], CancellationToken.None);
+        using var client = fixture.App.CreateApiClient();
+
+        using var ambiguous = await client.GetAsync(new Uri($"/api/containers/{prefix}/events", UriKind.Relative));
+        using var unique = await client.GetAsync(new Uri($"/api/containers/{prefix}1/events", UriKind.Relative));
+        var body = await ambiguous.Content.ReadAsStringAsync();
+
+        Assert.True(ambiguous.StatusCode == HttpStatusCode.BadRequest, $"{(int)ambiguous.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", ambiguous.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(body);
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("id", out _), body);
+        Assert.Equal(HttpStatusCode.OK, unique.StatusCode);
+        var list = await unique.Content.ReadFromJsonAsync<ContainerEventList>(MonitorApp.Json);
+        Assert.Equal(prefix + new string('1', 52), list?.ContainerId);
+        Assert.Empty(list!.Events);
+    }
+
+    private static ContainerInfo Stored(string id) => new(
+        id, "NOPE:NOPE", "stored", "busybox", new Dictionary<string, string>(), null, null, ContainerState.Removed, null,
+        DateTimeOffset.UnixEpoch, null, null, null, false, true);
 
     private static string Ago(TimeSpan span) =>
         Uri.EscapeDataString((DateTimeOffset.UtcNow - span).ToString("O", System.Globalization.CultureInfo.InvariantCulture));

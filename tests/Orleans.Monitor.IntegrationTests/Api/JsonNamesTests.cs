@@ -28,7 +28,7 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
     private static readonly string[] ContainerInfoNames =
     [
         "id", "hostId", "name", "image", "labels", "composeProject", "composeService", "state", "health", "created",
-        "startedAt", "finishedAt", "exitCode", "oomKilled", "removed",
+        "startedAt", "finishedAt", "exitCode", "oomKilled", "removed", "restartCount", "lastExitCode",
     ];
 
     private static readonly string[] ContainerSampleNames =

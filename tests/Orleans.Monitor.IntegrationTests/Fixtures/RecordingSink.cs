@@ -31,6 +31,8 @@ public sealed class RecordingSink(IMonitorSink inner) : IMonitorSink
 
     public void ContainerChanged(ContainerInfo container) => inner.ContainerChanged(container);
 
+    public void EventRecorded(ContainerEvent containerEvent) => inner.EventRecorded(containerEvent);
+
     public void MinuteClosed(MinuteAggregate aggregate)
     {
         _minutes.Enqueue(aggregate);

@@ -12,6 +12,7 @@ public sealed class RecordingSink : IMonitorSink
     private readonly ConcurrentQueue<HostInfo> _hosts = new();
     private readonly ConcurrentQueue<ContainerInfo> _containers = new();
     private readonly ConcurrentQueue<MinuteAggregate> _minutes = new();
+    private readonly ConcurrentQueue<ContainerEvent> _events = new();
 
     public IReadOnlyList<HostInfo> Hosts => [.. _hosts];
 
@@ -20,6 +21,11 @@ public sealed class RecordingSink : IMonitorSink
     public void ContainerChanged(ContainerInfo container) => _containers.Enqueue(container);
 
     public void MinuteClosed(MinuteAggregate aggregate) => _minutes.Enqueue(aggregate);
+
+    public void EventRecorded(ContainerEvent containerEvent) => _events.Enqueue(containerEvent);
+
+    /// <summary>Every event recorded for one container, in the order it was handed over.</summary>
+    public IReadOnlyList<ContainerEvent> EventsOf(string containerId) => [.. _events.Where(e => e.ContainerId == containerId)];
 
     /// <summary>Every metadata change stored for one container, oldest first.</summary>
     public IReadOnlyList<ContainerInfo> ChangesOf(string containerId) => [.. _containers.Where(c => c.Id == containerId)];

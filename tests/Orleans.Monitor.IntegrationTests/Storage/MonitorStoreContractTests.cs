@@ -232,6 +232,79 @@ public abstract class MonitorStoreContractTests : IAsyncLifetime, IDisposable
         Assert.Equal(batch.OrderBy(a => a.Minute).ThenBy(a => a.ContainerId, StringComparer.Ordinal), history);
     }
 
+    [Fact]
+    public async Task UpsertContainersAsync_RestartCountAndLastExitCode_RoundTrip()
+    {
+        var looping = StoreSamples.Container("c1", state: ContainerState.Restarting) with { ExitCode = 3, RestartCount = 7, LastExitCode = 3 };
+        var neverExited = StoreSamples.Container("c2");
+
+        await Store.UpsertContainersAsync([looping, neverExited], Ct);
+        await Store.UpsertContainersAsync([looping with { State = ContainerState.Running, ExitCode = null, RestartCount = 8 }], Ct);
+
+        var stored = (await Store.FindContainerAsync("c1", Ct)).Container;
+        var fresh = (await Store.FindContainerAsync("c2", Ct)).Container;
+        Assert.Equal((ContainerState.Running, (int?)null, 8, (int?)3), (stored?.State, stored?.ExitCode, stored?.RestartCount, stored?.LastExitCode));
+        Assert.Equal((0, (int?)null), (fresh?.RestartCount, fresh?.LastExitCode));
+    }
+
+    [Fact]
+    public async Task WriteEventsAsync_AllFields_RoundTripNewestFirst()
+    {
+        var events = new[]
+        {
+            StoreSamples.Event("c1", ContainerEventActions.Create, 0),
+            StoreSamples.Event("c1", ContainerEventActions.Start, 1),
+            StoreSamples.Event("c1", ContainerEventActions.Kill, 2) with { Signal = "15" },
+            StoreSamples.Event("c1", ContainerEventActions.Die, 3) with { ExitCode = 143 },
+            StoreSamples.Event("c1", ContainerEventActions.HealthStatus, 4) with { Health = "unhealthy" },
+            StoreSamples.Event("c1", ContainerEventActions.Destroy, 5),
+        };
+
+        await Store.WriteEventsAsync(events, Ct);
+        var stored = await Store.GetContainerEventsAsync("c1", AllTime, 100, Ct);
+
+        Assert.Equal(events.Reverse().Select(e => e with { Attributes = null! }), stored.Select(e => e with { Attributes = null! }));
+        Assert.All(stored, e => Assert.Equal(StoreSamples.Event("c1", e.Action, 0).Attributes.OrderBy(a => a.Key), e.Attributes.OrderBy(a => a.Key)));
+    }
+
+    [Fact]
+    public async Task WriteEventsAsync_SameEventsTwiceAndWithinABatch_KeptOnce()
+    {
+        var die = StoreSamples.Event("c1", ContainerEventActions.Die, 1) with { ExitCode = 1 };
+        var start = StoreSamples.Event("c1", ContainerEventActions.Start, 1);
+
+        await Store.WriteEventsAsync([die, die, start], Ct);
+        await Store.WriteEventsAsync([die, start], Ct);
+
+        var stored = await Store.GetContainerEventsAsync("c1", AllTime, 100, Ct);
+        Assert.Equal(2, stored.Count);
+        Assert.Equal([ContainerEventActions.Die, ContainerEventActions.Start], stored.Select(e => e.Action).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetContainerEventsAsync_RangeAndLimit_HalfOpenNewestFirstOfThisContainerOnly()
+    {
+        await Store.WriteEventsAsync(
+            [
+                .. Enumerable.Range(0, 10).Select(s => StoreSamples.Event("c1", ContainerEventActions.Start, s)),
+                StoreSamples.Event("c2", ContainerEventActions.Start, 5),
+            ],
+            Ct);
+        var range = new TimeRange(StoreSamples.BaseMinute.AddSeconds(3), StoreSamples.BaseMinute.AddSeconds(8));
+
+        var inRange = await Store.GetContainerEventsAsync("c1", range, 100, Ct);
+        var newestTwo = await Store.GetContainerEventsAsync("c1", range, 2, Ct);
+
+        Assert.Equal([7, 6, 5, 4, 3], inRange.Select(EventSecond));
+        Assert.All(inRange, e => Assert.Equal("c1", e.ContainerId));
+        Assert.Equal([7, 6], newestTwo.Select(EventSecond));
+        Assert.Empty(await Store.GetContainerEventsAsync("nope", AllTime, 100, Ct));
+    }
+
+    private static readonly TimeRange AllTime = new(DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+
+    private static int EventSecond(ContainerEvent e) => (int)(e.Time - StoreSamples.BaseMinute).TotalSeconds;
+
     private async Task<string[]> Ids(ContainerQuery query) =>
         [.. (await Store.GetContainersAsync(query, Ct)).Select(c => c.Id)];
 

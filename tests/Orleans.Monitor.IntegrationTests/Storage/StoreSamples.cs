@@ -35,6 +35,20 @@ internal static class StoreSamples
             false,
             removed);
 
+    /// <summary>An event of <paramref name="containerId"/> <paramref name="second"/> seconds (plus some nanoseconds) after <see cref="BaseMinute"/>.</summary>
+    public static ContainerEvent Event(string containerId, string action, int second, string hostId = "host-a") =>
+        new(
+            containerId,
+            hostId,
+            action,
+            ContainerEvent.ToUnixNanoseconds(BaseMinute.AddSeconds(second)) + 123_457,
+            "web",
+            "busybox:latest",
+            null,
+            null,
+            null,
+            new Dictionary<string, string> { ["name"] = "web", ["image"] = "busybox:latest", ["tier"] = "front" });
+
     public static MinuteAggregate Aggregate(string containerId, int minuteOffset, string hostId = "host-a", double cpu = 12.5, int samples = 60) =>
         new(
             containerId,

@@ -104,6 +104,68 @@ public sealed class DockerMapperTests
     }
 
     [Fact]
+    public void ToDetails_RestartingContainer_ReportsExitCodeRestartCountAndLastExitCode()
+    {
+        // What dockerd 20.10 answers between two runs of --restart always: Running stays true while Restarting.
+        var inspect = new ContainerInspectResponse
+        {
+            ID = "abc",
+            Name = "/loop",
+            Created = DateTime.UnixEpoch,
+            RestartCount = 6,
+            State = new State
+            {
+                Status = "restarting",
+                Running = true,
+                Restarting = true,
+                ExitCode = 3,
+                StartedAt = "1970-01-01T00:00:01Z",
+                FinishedAt = "1970-01-01T00:00:02Z",
+            },
+        };
+
+        var info = DockerMapper.ToDetails(inspect, "h").Info;
+
+        Assert.Equal((3, 6, 3), (info.ExitCode, info.RestartCount, info.LastExitCode));
+    }
+
+    [Fact]
+    public void ToDetails_RunningAgainAfterRestart_HasNoExitCode()
+    {
+        var inspect = new ContainerInspectResponse
+        {
+            ID = "abc",
+            Name = "/loop",
+            Created = DateTime.UnixEpoch,
+            RestartCount = 7,
+            State = new State { Status = "running", Running = true, ExitCode = 0, StartedAt = "1970-01-01T00:00:03Z", FinishedAt = "1970-01-01T00:00:02Z" },
+        };
+
+        var info = DockerMapper.ToDetails(inspect, "h").Info;
+
+        Assert.Equal(((int?)null, 7, (int?)null), (info.ExitCode, info.RestartCount, info.LastExitCode));
+    }
+
+    [Theory]
+    [InlineData("""{"exitCode":"101","image":"busybox:local","name":"burst"}""", "die", 101, null, null)]
+    [InlineData("""{"signal":"15","image":"busybox:local","name":"burst"}""", "kill", null, "15", null)]
+    [InlineData("""{"image":"busybox:local","name":"burst"}""", "health_status: unhealthy", null, null, "unhealthy")]
+    [InlineData("""{"exitCode":"oops","image":"busybox:local","name":"burst"}""", "die", null, null, null)]
+    public void ToContainerEvent_Attributes_GiveTheActionsFacts(string attributes, string action, int? exitCode, string? signal, string? health)
+    {
+        var message = DockerModels.Parse<Message>($$"""
+            {"Type":"container","Action":"{{action}}","Actor":{"ID":"c1","Attributes":{{attributes}}},"scope":"local","time":1795295118,"timeNano":1795295118326691381}
+            """);
+
+        var containerEvent = DockerMapper.ToEvent(message)!.ToContainerEvent("h");
+
+        Assert.Equal(("c1", "h", action.Split(':')[0], 1795295118326691381L), (containerEvent.ContainerId, containerEvent.HostId, containerEvent.Action, containerEvent.TimeNano));
+        Assert.Equal(("burst", "busybox:local"), (containerEvent.Name, containerEvent.Image));
+        Assert.Equal((exitCode, signal, health), (containerEvent.ExitCode, containerEvent.Signal, containerEvent.Health));
+        Assert.Empty(containerEvent.Labels());
+    }
+
+    [Fact]
     public void ToEvent_ObservedDie_MapsActorAndTime()
     {
         var message = DockerModels.Parse<Message>("""

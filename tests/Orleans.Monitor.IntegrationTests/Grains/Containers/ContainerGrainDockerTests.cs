@@ -2,14 +2,18 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Live;
+using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Grains.Stats.Cgroup;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Orleans.Monitor.Silo.Docker;
+using Orleans.Monitor.Storage;
+using Orleans.Monitor.Storage.Sqlite;
 using Xunit.Abstractions;
 
 namespace Orleans.Monitor.IntegrationTests.Grains.Containers;
@@ -24,6 +28,8 @@ public sealed class ContainerGrainDockerTests(DockerEngine engine, ITestOutputHe
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
+    // The watcher reads what the store holds for its daemon at start; an empty SQLite file here.
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "omgrain-" + Guid.NewGuid().ToString("N")[..10]);
     private TwoHostCluster? _cluster;
     private WatchedDaemon? _daemon;
 
@@ -36,6 +42,8 @@ public sealed class ContainerGrainDockerTests(DockerEngine engine, ITestOutputHe
         var docker = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Docker:Host"] = engine.DockerHost }).Build();
         _daemon = await DaemonIdentity.ResolveAsync(docker, NullLoggerFactory.Instance, retry: false, CancellationToken.None);
         var daemon = _daemon;
+        var store = new SqliteMonitorStore(Options.Create(new StorageOptions { DataPath = _dataPath }));
+        await store.InitializeAsync(CancellationToken.None);
         _cluster = TwoHostCluster.With(new TwoHostClusterOptions
         {
             HostA = daemon.HostId,
@@ -48,6 +56,7 @@ public sealed class ContainerGrainDockerTests(DockerEngine engine, ITestOutputHe
                 }
 
                 services.AddSingleton(daemon);
+                services.AddSingleton<IMonitorStore>(store);
                 services.AddDockerDaemon(docker);
                 services.AddOptions<CgroupOptions>();
                 services.AddSingleton<HostCpuClock>();
@@ -70,6 +79,9 @@ public sealed class ContainerGrainDockerTests(DockerEngine engine, ITestOutputHe
         {
             await _cluster.DisposeAsync();
         }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dataPath, recursive: true);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Orleans.Monitor.Storage;
@@ -101,6 +102,49 @@ public sealed class AggregateWriterTests(PostgresServer server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Writer_EventsDuringDatabaseOutage_EveryEventWrittenExactlyOnce()
+    {
+        var counting = new CountingStore(Store);
+        using var writer = CreateWriter(counting, new AggregateWriterOptions
+        {
+            FlushInterval = TimeSpan.FromMilliseconds(100),
+            MaxBatchSize = 16,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(100),
+            RetryMaxDelay = TimeSpan.FromMilliseconds(500),
+        });
+        await writer.StartAsync(CancellationToken.None);
+        var events = Enumerable.Range(0, 100)
+            .Select(s => StoreSamples.Event("c1", s % 2 == 0 ? ContainerEventActions.Start : ContainerEventActions.Die, s))
+            .ToArray();
+        foreach (var e in events[..40])
+        {
+            writer.Enqueue(e);
+        }
+
+        await Poll.UntilAsync(async () => (await Events()).Count == 40, Deadline, "the first events to be written", () => $"{writer.PendingEventCount} pending");
+
+        await server.StopAsync();
+        foreach (var e in events[40..])
+        {
+            writer.Enqueue(e);
+        }
+
+        await Poll.UntilAsync(
+            () => writer.FailedFlushCount >= 2, Deadline, "flushes to fail while the database is down", () => $"{writer.FailedFlushCount} failed flushes");
+        Assert.Equal(60, writer.PendingEventCount);
+
+        await server.StartAsync();
+        await Poll.UntilAsync(
+            () => writer.PendingEventCount == 0, Deadline, "the event queue to drain after the database is back", () => $"{writer.PendingEventCount} pending");
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(events.Reverse().Select(e => (e.Action, e.TimeNano)), (await Events()).Select(e => (e.Action, e.TimeNano)));
+        Assert.All(counting.EventsWritten, w => Assert.Equal(1, w.Value));
+        Assert.Equal(100, counting.EventsWritten.Count);
+        Assert.Equal(0, writer.DroppedEventCount);
+    }
+
+    [Fact]
     public async Task StopAsync_RowsQueuedBeforeTheInterval_AreFlushed()
     {
         using var writer = CreateWriter(Store, new AggregateWriterOptions { FlushInterval = TimeSpan.FromHours(1) });
@@ -160,6 +204,9 @@ public sealed class AggregateWriterTests(PostgresServer server) : IClassFixture<
 
     private Task<IReadOnlyList<Contracts.Metrics.MinuteAggregate>> History() =>
         Store.GetContainerHistoryAsync("c1", FullRange, CancellationToken.None);
+
+    private Task<IReadOnlyList<Contracts.Containers.ContainerEvent>> Events() =>
+        Store.GetContainerEventsAsync("c1", new TimeRange(DateTimeOffset.MinValue, DateTimeOffset.MaxValue), 1000, CancellationToken.None);
 
     private static AggregateWriter CreateWriter(IMonitorStore store, AggregateWriterOptions options) =>
         new(store, Options.Create(options), TimeProvider.System, NullLogger<AggregateWriter>.Instance);

@@ -14,7 +14,24 @@ internal sealed class CountingStore(IMonitorStore inner) : IMonitorStore
 {
     private readonly ConcurrentDictionary<(string ContainerId, DateTimeOffset Minute), int> _written = new();
 
+    private readonly ConcurrentDictionary<(string ContainerId, long TimeNano, string Action), int> _events = new();
+
     public IReadOnlyDictionary<(string ContainerId, DateTimeOffset Minute), int> Written => _written;
+
+    /// <summary>How many times each event was committed.</summary>
+    public IReadOnlyDictionary<(string ContainerId, long TimeNano, string Action), int> EventsWritten => _events;
+
+    public async Task WriteEventsAsync(IReadOnlyCollection<ContainerEvent> events, CancellationToken cancellationToken)
+    {
+        await inner.WriteEventsAsync(events, cancellationToken);
+        foreach (var e in events)
+        {
+            _events.AddOrUpdate((e.ContainerId, e.TimeNano, e.Action), 1, (_, n) => n + 1);
+        }
+    }
+
+    public Task<IReadOnlyList<ContainerEvent>> GetContainerEventsAsync(string containerId, TimeRange range, int limit, CancellationToken cancellationToken) =>
+        inner.GetContainerEventsAsync(containerId, range, limit, cancellationToken);
 
     public async Task WriteAggregatesAsync(IReadOnlyCollection<MinuteAggregate> aggregates, CancellationToken cancellationToken)
     {
