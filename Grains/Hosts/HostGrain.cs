@@ -93,7 +93,7 @@ public sealed partial class HostGrain(
         ArgumentNullException.ThrowIfNull(assignment);
         if (_containers.TryGetValue(assignment.Info.Id, out var slot))
         {
-            slot.Assignment = assignment;
+            slot.Assignment = assignment with { StartObserved = StartObserved(slot.Assignment, assignment) };
         }
         else
         {
@@ -101,6 +101,26 @@ public sealed partial class HostGrain(
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="next"/>'s run began under the monitor's eyes: the watcher says so (it started after the
+    /// watch began), or this grain knew the container stopped or running an older start. The same run keeps what it
+    /// had, so a run already counted from zero is not counted again.
+    /// </summary>
+    private static bool StartObserved(ContainerAssignment known, ContainerAssignment next)
+    {
+        if (next.Target is not { } target)
+        {
+            return false;
+        }
+
+        if (known.Target == target)
+        {
+            return known.StartObserved;
+        }
+
+        return next.StartObserved || known.Target is null || known.Target.StartedAt < target.StartedAt;
     }
 
     public async Task RemoveContainerAsync(string containerId)
@@ -182,7 +202,12 @@ public sealed partial class HostGrain(
         foreach (var slot in _containers.Values)
         {
             // A container still busy with its previous sample (a slow stats stream) is not asked again.
-            slot.Pending ??= slot.Grain.SampleAsync(slot.Assignment);
+            if (slot.Pending is null)
+            {
+                slot.PendingAssignment = slot.Assignment;
+                slot.Pending = slot.Grain.SampleAsync(slot.Assignment);
+            }
+
             _pending.Add(slot.Pending);
         }
 
@@ -219,6 +244,12 @@ public sealed partial class HostGrain(
             if (task.IsCompletedSuccessfully)
             {
                 slot.Latest = task.Result;
+                if (task.Result.Sample is not null && slot.Assignment.StartObserved && ReferenceEquals(slot.PendingAssignment, slot.Assignment))
+                {
+                    // The run's first sample has been counted from zero; from now on a fresh activation takes its
+                    // first reading as the baseline instead of counting the run again.
+                    slot.Assignment = slot.Assignment with { StartObserved = false };
+                }
             }
             else
             {
@@ -269,6 +300,8 @@ public sealed partial class HostGrain(
         public ContainerLive? Latest { get; set; }
 
         public Task<ContainerLive>? Pending { get; set; }
+
+        public ContainerAssignment? PendingAssignment { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Docker daemon {HostId} is unreachable: {Reason}")]

@@ -89,6 +89,13 @@ internal static class PostgresSchema
         -- Fencing: a Docker host has at most one Joining or Active silo at a time.
         CREATE UNIQUE INDEX one_live_silo_per_host ON silo_membership(cluster_id, docker_host) WHERE status IN (2, 3);
         """,
+        """
+        -- CPU time per minute; whose network namespace the network bytes were counted in (NULL: not measured, and
+        -- net_rx_bytes/net_tx_bytes are then 0). Older rows counted every container's own interfaces.
+        ALTER TABLE minute_aggregates ADD COLUMN cpu_time_ns bigint NOT NULL DEFAULT 0;
+        ALTER TABLE minute_aggregates ADD COLUMN network_namespace text;
+        UPDATE minute_aggregates SET network_namespace = container_id;
+        """,
     ];
 
     /// <summary>
