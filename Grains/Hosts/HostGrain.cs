@@ -273,6 +273,7 @@ public sealed partial class HostGrain(
                 : new ContainerLive(info, null));
         }
 
+        var all = containers.MoveToImmutable();
         return new HostFrame(
             ++_sequence,
             clock.GetUtcNow(),
@@ -281,7 +282,8 @@ public sealed partial class HostGrain(
             _reachable ? HostStatus.Up : HostStatus.Unreachable,
             _lastSeen,
             _error,
-            containers.MoveToImmutable());
+            all,
+            Totals: HostTotalsCalculator.Sum(all, id => _containers.GetValueOrDefault(id)?.Assignment.Target?.NetworkNamespace));
     }
 
     private IContainerGrain ContainerGrain(string containerId) =>
