@@ -121,9 +121,18 @@ internal static class StoreRows
         return byKey.Count == events.Count ? events : byKey.Values;
     }
 
+    /// <summary>
+    /// The <c>network_namespace</c> column: NULL says the network was not measured (the byte columns then hold 0); a
+    /// measured row without a namespace key counted the container's own.
+    /// </summary>
+    public static string? NetworkNamespaceColumn(MinuteAggregate aggregate) =>
+        aggregate.NetRxBytes is null && aggregate.NetTxBytes is null ? null : aggregate.NetworkNamespace ?? aggregate.ContainerId;
+
     /// <summary>Reads a minute row; <paramref name="minute"/> reads the minute column as the store keeps it.</summary>
-    public static MinuteAggregate ReadAggregate(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> minute) =>
-        new(
+    public static MinuteAggregate ReadAggregate(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> minute)
+    {
+        var network = r.IsDBNull(20) ? null : r.GetString(20);
+        return new(
             r.GetString(0),
             r.GetString(1),
             minute(r, 2),
@@ -137,12 +146,15 @@ internal static class StoreRows
             r.GetInt64(10),
             r.GetInt64(11),
             r.GetInt64(12),
-            r.GetInt64(13),
-            r.GetInt64(14),
+            network is null ? null : r.GetInt64(13),
+            network is null ? null : r.GetInt64(14),
             r.GetInt64(15),
             r.GetInt64(16),
             r.GetInt64(17),
-            r.GetInt64(18));
+            r.GetInt64(18),
+            r.GetInt64(19),
+            network);
+    }
 
     /// <summary>At most two rows are read for a prefix: none, one, or "several".</summary>
     public static ContainerLookup ToLookup(IReadOnlyList<ContainerInfo> matches) => matches.Count switch

@@ -87,17 +87,23 @@ internal sealed partial class HostDirectory(ILiveFeed feed, IMonitorStore store,
 
     private static HostSummary Summarize(HostFrame frame)
     {
-        var running = frame.Containers.Where(c => c.Container.State == ContainerState.Running).ToList();
+        // The host grain sums its containers (paused ones included, shared network namespaces once).
+        var totals = frame.Totals ?? HostTotals.Zero;
         return new HostSummary(
             frame.Host,
             frame.HostId,
             frame.Status,
             frame.LastSeen,
             frame.Error,
-            running.Count,
+            frame.Containers.Count(c => c.Container.State == ContainerState.Running),
             frame.Containers.Length,
-            running.Sum(c => c.Sample?.CpuPercent ?? 0),
-            running.Sum(c => c.Sample?.MemoryUsedBytes ?? 0));
+            totals.CpuPercent,
+            totals.MemoryUsedBytes,
+            totals.NetRxBytesPerSecond,
+            totals.NetTxBytesPerSecond,
+            totals.BlockReadBytesPerSecond,
+            totals.BlockWriteBytesPerSecond,
+            totals.Pids);
     }
 
     /// <summary>A stored host without a live frame: down, unless this Api cannot reach the cluster to know.</summary>

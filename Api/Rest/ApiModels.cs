@@ -4,7 +4,11 @@ using Orleans.Monitor.Contracts.Metrics;
 
 namespace Orleans.Monitor.Api.Rest;
 
-/// <summary>A host with its liveness and totals over its running containers.</summary>
+/// <summary>
+/// A host with its liveness and its totals over every container that holds the resource (running and paused), network
+/// counted once per namespace; <see cref="NetRxBytesPerSecond"/> and <see cref="NetTxBytesPerSecond"/> are null when no
+/// container's network is measured.
+/// </summary>
 public sealed record HostSummary(
     HostInfo? Host,
     string HostId,
@@ -14,9 +18,17 @@ public sealed record HostSummary(
     int ContainersRunning,
     int ContainersTotal,
     double CpuPercent,
-    long MemoryUsedBytes);
+    long MemoryUsedBytes,
+    double? NetRxBytesPerSecond = null,
+    double? NetTxBytesPerSecond = null,
+    double BlockReadBytesPerSecond = 0,
+    double BlockWriteBytesPerSecond = 0,
+    long Pids = 0);
 
-/// <summary>One step of a host's history, summed over its containers.</summary>
+/// <summary>
+/// One step of a host's history, summed over its containers; network bytes count each network namespace once and
+/// are null when no container's network was measured.
+/// </summary>
 public sealed record HostHistoryPoint(
     DateTimeOffset Minute,
     int Containers,
@@ -24,10 +36,11 @@ public sealed record HostHistoryPoint(
     double CpuPercentMax,
     long MemoryUsedBytesAvg,
     long MemoryUsedBytesMax,
-    long NetRxBytes,
-    long NetTxBytes,
+    long? NetRxBytes,
+    long? NetTxBytes,
     long BlockReadBytes,
-    long BlockWriteBytes);
+    long BlockWriteBytes,
+    long CpuTimeNanoseconds = 0);
 
 public sealed record HostHistory(string HostId, DateTimeOffset From, DateTimeOffset To, string Step, IReadOnlyList<HostHistoryPoint> Points);
 

@@ -29,10 +29,11 @@ internal static class HistoryRollup
                 g.Sum(r => r.CpuPercentAvg),
                 g.Sum(r => r.MemoryUsedBytesAvg),
                 g.Sum(r => r.MemoryUsedBytesAvg),
-                g.Sum(r => r.NetRxBytes),
-                g.Sum(r => r.NetTxBytes),
+                PerNamespace(g, r => r.NetRxBytes),
+                PerNamespace(g, r => r.NetTxBytes),
                 g.Sum(r => r.BlockReadBytes),
-                g.Sum(r => r.BlockWriteBytes)))
+                g.Sum(r => r.BlockWriteBytes),
+                g.Sum(r => r.CpuTimeNanoseconds)))
             .OrderBy(p => p.Minute)
             .ToList();
         if (step == TimeSpan.FromMinutes(1))
@@ -47,10 +48,35 @@ internal static class HistoryRollup
             g.Max(p => p.CpuPercentMax),
             (long)g.Average(p => p.MemoryUsedBytesAvg),
             g.Max(p => p.MemoryUsedBytesMax),
-            g.Sum(p => p.NetRxBytes),
-            g.Sum(p => p.NetTxBytes),
+            SumMeasured(g.Select(p => p.NetRxBytes)),
+            SumMeasured(g.Select(p => p.NetTxBytes)),
             g.Sum(p => p.BlockReadBytes),
-            g.Sum(p => p.BlockWriteBytes)))];
+            g.Sum(p => p.BlockWriteBytes),
+            g.Sum(p => p.CpuTimeNanoseconds)))];
+    }
+
+    /// <summary>
+    /// A minute's network bytes over a host: each namespace once (containers that share one count the same traffic;
+    /// the owner's row stands for it, else the largest), null when no row measured network.
+    /// </summary>
+    private static long? PerNamespace(IEnumerable<MinuteAggregate> rows, Func<MinuteAggregate, long?> bytes) =>
+        SumMeasured(rows
+            .Where(r => bytes(r) is not null)
+            .GroupBy(r => r.NetworkNamespace ?? r.ContainerId, StringComparer.Ordinal)
+            .Select(n => n.FirstOrDefault(r => r.ContainerId == n.Key) is { } owner ? bytes(owner) : n.Max(bytes)));
+
+    private static long? SumMeasured(IEnumerable<long?> values)
+    {
+        long? sum = null;
+        foreach (var value in values)
+        {
+            if (value is { } v)
+            {
+                sum = (sum ?? 0) + v;
+            }
+        }
+
+        return sum;
     }
 
     private static DateTimeOffset Floor(DateTimeOffset t, TimeSpan step) =>
@@ -77,11 +103,13 @@ internal static class HistoryRollup
             group.Max(m => m.MemoryUsedBytesMax),
             group.Max(m => m.MemoryUsedBytesP95),
             group[^1].MemoryLimitBytes,
-            group.Sum(m => m.NetRxBytes),
-            group.Sum(m => m.NetTxBytes),
+            SumMeasured(group.Select(m => m.NetRxBytes)),
+            SumMeasured(group.Select(m => m.NetTxBytes)),
             group.Sum(m => m.BlockReadBytes),
             group.Sum(m => m.BlockWriteBytes),
             group.Max(m => m.PidsMax),
-            group.Sum(m => m.ThrottledTimeNanoseconds));
+            group.Sum(m => m.ThrottledTimeNanoseconds),
+            group.Sum(m => m.CpuTimeNanoseconds),
+            group.Select(m => m.NetworkNamespace).LastOrDefault(n => n is not null));
     }
 }

@@ -28,8 +28,15 @@ public interface IContainerGrain : IGrainWithStringKey
 /// <summary>What the host grain tells a container grain each interval.</summary>
 /// <param name="Target">Null when the container is not running.</param>
 /// <param name="HostMemoryTotalBytes">The host's memory in bytes: the memory limit of a container without one, as <c>docker stats</c> shows.</param>
+/// <param name="StartObserved">
+/// The monitor saw <see cref="Target"/>'s run begin (it started after the host watch began, or the container was known
+/// stopped or with an older start before), so its counters count from zero: the first minute holds everything since the
+/// start. False for a run that was under way when the monitor came, and once the run has been sampled, so a container
+/// grain that activates again does not count the run twice.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record ContainerAssignment(
     [property: Id(0)] ContainerInfo Info,
     [property: Id(1)] ContainerTarget? Target,
-    [property: Id(2)] long HostMemoryTotalBytes);
+    [property: Id(2)] long HostMemoryTotalBytes,
+    [property: Id(3)] bool StartObserved = false);

@@ -18,6 +18,7 @@ namespace Orleans.Monitor.Contracts.Live;
 /// True on the first frame of each host in a hub stream (the state when the stream began, or when the host first
 /// appeared in it); false on every later update. Host grains never set it.
 /// </param>
+/// <param name="Totals">The host's totals over its containers (see <see cref="HostTotals"/>).</param>
 [GenerateSerializer, Immutable]
 public sealed record HostFrame(
     [property: Id(0)] long Sequence,
@@ -28,7 +29,8 @@ public sealed record HostFrame(
     [property: Id(5)] DateTimeOffset? LastSeen,
     [property: Id(6)] string? Error,
     [property: Id(7)] ImmutableArray<ContainerLive> Containers,
-    [property: Id(8)] bool Snapshot = false);
+    [property: Id(8)] bool Snapshot = false,
+    [property: Id(9)] HostTotals? Totals = null);
 
 /// <summary>A container's metadata with its latest sample (null until two readings exist or when not running).</summary>
 [GenerateSerializer, Immutable]

@@ -3,6 +3,8 @@ namespace Orleans.Monitor.Contracts.Metrics;
 /// <summary>
 /// One derived sample of a container, computed exactly as <c>docker stats</c> does.
 /// Byte counters are cumulative since the container started; rates are per second over the last interval.
+/// The network fields are null when Docker measures no network for the container (<c>--network host</c> or
+/// <c>none</c>): not measured, which is neither 0 nor the host's traffic.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ContainerSample(
@@ -14,10 +16,10 @@ public sealed record ContainerSample(
     [property: Id(5)] long MemoryLimitBytes,
     [property: Id(6)] double MemoryPercent,
     [property: Id(7)] bool MemoryLimited,
-    [property: Id(8)] long NetRxBytes,
-    [property: Id(9)] long NetTxBytes,
-    [property: Id(10)] double NetRxBytesPerSecond,
-    [property: Id(11)] double NetTxBytesPerSecond,
+    [property: Id(8)] long? NetRxBytes,
+    [property: Id(9)] long? NetTxBytes,
+    [property: Id(10)] double? NetRxBytesPerSecond,
+    [property: Id(11)] double? NetTxBytesPerSecond,
     [property: Id(12)] long BlockReadBytes,
     [property: Id(13)] long BlockWriteBytes,
     [property: Id(14)] double BlockReadBytesPerSecond,
@@ -34,8 +36,8 @@ public sealed record ContainerSample(
         (float)CpuUserPercent,
         (float)CpuKernelPercent,
         MemoryUsedBytes,
-        (float)NetRxBytesPerSecond,
-        (float)NetTxBytesPerSecond,
+        (float?)NetRxBytesPerSecond,
+        (float?)NetTxBytesPerSecond,
         (float)BlockReadBytesPerSecond,
         (float)BlockWriteBytesPerSecond,
         (int)Math.Min(Pids, int.MaxValue));

@@ -30,6 +30,7 @@ public sealed partial class ContainerGrain(
     private IContainerStatsReader? _reader;
     private CounterReading? _previous;
     private ContainerSample? _latest;
+    private bool _runEnded;
     private int _failures;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -94,14 +95,18 @@ public sealed partial class ContainerGrain(
             await CloseReaderAsync();
             _previous = null;
             _latest = null;
-            if (previous?.Target is not null)
+            _runEnded = false;
+            if (assignment.Target is { } started)
             {
-                // A new cgroup (restart) starts every counter from zero.
-                _minutes.ResetBaseline();
+                // A new cgroup starts every counter from zero; whether that zero is the baseline depends on whether
+                // the monitor saw the start (else the run was under way and its past is not this minute's).
+                _minutes.StartRun(assignment.StartObserved, started.NetworkNamespace);
             }
         }
 
-        if (_reader is null && assignment.Target is { } target)
+        // A run that ended under this target is over: the reader is opened again only for the next target, so a
+        // later run is never read (and counted) before the monitor knows its start.
+        if (_reader is null && !_runEnded && assignment.Target is { } target)
         {
             _reader = source.CreateReader(target);
             LogSamplingStarted(info.Id, info.Name, source.Name);
@@ -133,6 +138,8 @@ public sealed partial class ContainerGrain(
                 Fold(result.Reading, hostMemoryTotalBytes);
                 break;
             case ReadingStatus.NotRunning:
+                await CloseReaderAsync();
+                _runEnded = true;
                 _previous = null;
                 _latest = null;
                 break;
@@ -162,7 +169,7 @@ public sealed partial class ContainerGrain(
             {
                 _latest = sample;
                 _window.Add(sample.ToPoint());
-                if (_minutes!.Add(sample) is { } closed)
+                if (_minutes!.Add(sample, current) is { } closed)
                 {
                     sink.MinuteClosed(closed);
                 }

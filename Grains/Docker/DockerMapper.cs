@@ -90,7 +90,8 @@ internal static class DockerMapper
             CpuQuota: host?.CPUQuota ?? 0,
             CpuPeriod: host?.CPUPeriod ?? 0,
             MemoryLimitBytes: host?.Memory ?? 0,
-            RestartCount: (int)inspect.RestartCount);
+            RestartCount: (int)inspect.RestartCount,
+            NetworkMode: host?.NetworkMode ?? string.Empty);
     }
 
     /// <summary>One message of <c>GET /events</c>, or null when it names no type, action or actor.</summary>

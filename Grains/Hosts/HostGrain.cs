@@ -148,6 +148,26 @@ public sealed partial class HostGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Whether <paramref name="next"/>'s run began under the monitor's eyes: the watcher says so (it started after the
+    /// watch began), or this grain knew the container stopped or running an older start. The same run keeps what it
+    /// had, so a run already counted from zero is not counted again.
+    /// </summary>
+    private static bool StartObserved(ContainerAssignment known, ContainerAssignment next)
+    {
+        if (next.Target is not { } target)
+        {
+            return false;
+        }
+
+        if (known.Target == target)
+        {
+            return known.StartObserved;
+        }
+
+        return next.StartObserved || known.Target is null || known.Target.StartedAt < target.StartedAt;
+    }
+
     public async Task RemoveContainerAsync(string containerId)
     {
         if (!_containers.Remove(containerId, out var slot))
@@ -228,7 +248,12 @@ public sealed partial class HostGrain(
         foreach (var slot in _containers.Values)
         {
             // A container still busy with its previous sample (a slow stats stream) is not asked again.
-            slot.Pending ??= slot.Grain.SampleAsync(slot.Assignment);
+            if (slot.Pending is null)
+            {
+                slot.PendingAssignment = slot.Assignment;
+                slot.Pending = slot.Grain.SampleAsync(slot.Assignment);
+            }
+
             _pending.Add(slot.Pending);
         }
 
@@ -265,6 +290,12 @@ public sealed partial class HostGrain(
             if (task.IsCompletedSuccessfully)
             {
                 slot.Latest = task.Result;
+                if (task.Result.Sample is not null && slot.Assignment.StartObserved && ReferenceEquals(slot.PendingAssignment, slot.Assignment))
+                {
+                    // The run's first sample has been counted from zero; from now on a fresh activation takes its
+                    // first reading as the baseline instead of counting the run again.
+                    slot.Assignment = slot.Assignment with { StartObserved = false };
+                }
             }
             else
             {
@@ -288,6 +319,7 @@ public sealed partial class HostGrain(
                 : new ContainerLive(info, null));
         }
 
+        var all = containers.MoveToImmutable();
         return new HostFrame(
             ++_sequence,
             clock.GetUtcNow(),
@@ -296,7 +328,8 @@ public sealed partial class HostGrain(
             _reachable ? HostStatus.Up : HostStatus.Unreachable,
             _lastSeen,
             _error,
-            containers.MoveToImmutable());
+            all,
+            Totals: HostTotalsCalculator.Sum(all, id => _containers.GetValueOrDefault(id)?.Assignment.Target?.NetworkNamespace));
     }
 
     /// <summary>An inspected container joins or updates the set, keeping what only events told about it.</summary>
@@ -315,7 +348,7 @@ public sealed partial class HostGrain(
     {
         if (_containers.TryGetValue(id, out var slot))
         {
-            slot.Assignment = assignment;
+            slot.Assignment = assignment with { StartObserved = StartObserved(slot.Assignment, assignment) };
         }
         else
         {
@@ -356,6 +389,8 @@ public sealed partial class HostGrain(
         public ContainerLive? Latest { get; set; }
 
         public Task<ContainerLive>? Pending { get; set; }
+
+        public ContainerAssignment? PendingAssignment { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Docker daemon {HostId} is unreachable: {Reason}")]

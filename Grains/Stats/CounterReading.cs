@@ -11,6 +11,11 @@ namespace Orleans.Monitor.Grains.Stats;
 /// <param name="SystemCpuNanoseconds">Host CPU time: the first 7 fields of /proc/stat's cpu line × 10⁷, as dockerd reads it.</param>
 /// <param name="OnlineCpus">Online CPUs as dockerd reports them; the multiplier of the CPU % formula.</param>
 /// <param name="MemoryInactiveFileBytes">v1 <c>total_inactive_file</c>, v2 <c>inactive_file</c>; 0 when absent.</param>
+/// <param name="NetRxBytes">Summed over the interfaces Docker attached to the container's sandbox (eth0, eth1, ...).</param>
+/// <param name="NetworkMeasured">
+/// False when Docker measures no network for the container (host and none networks, or no endpoint at all); the
+/// network counters are then 0 and mean nothing.
+/// </param>
 public readonly record struct CounterReading(
     DateTimeOffset Timestamp,
     ulong CpuTotalNanoseconds,
@@ -29,4 +34,5 @@ public readonly record struct CounterReading(
     ulong BlockReadBytes,
     ulong BlockWriteBytes,
     ulong Pids,
-    ulong PidsLimit);
+    ulong PidsLimit,
+    bool NetworkMeasured = true);

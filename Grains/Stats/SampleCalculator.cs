@@ -38,6 +38,7 @@ public static class SampleCalculator
         var memoryPercent = memoryLimit != 0 ? (double)memoryUsed / memoryLimit * 100.0 : 0;
         var memoryLimited = memoryLimit != 0 && (hostMemoryTotalBytes <= 0 || memoryLimit < (ulong)hostMemoryTotalBytes);
 
+        var networkRated = current.NetworkMeasured && previous.NetworkMeasured;
         var periods = current.ThrottlePeriods - previous.ThrottlePeriods;
         var throttledRatio = periods > 0 ? (double)(current.ThrottledPeriods - previous.ThrottledPeriods) / periods : 0;
 
@@ -50,10 +51,10 @@ public static class SampleCalculator
             MemoryLimitBytes: Saturate(memoryLimit),
             MemoryPercent: memoryPercent,
             MemoryLimited: memoryLimited,
-            NetRxBytes: Saturate(current.NetRxBytes),
-            NetTxBytes: Saturate(current.NetTxBytes),
-            NetRxBytesPerSecond: (current.NetRxBytes - previous.NetRxBytes) / seconds,
-            NetTxBytesPerSecond: (current.NetTxBytes - previous.NetTxBytes) / seconds,
+            NetRxBytes: current.NetworkMeasured ? Saturate(current.NetRxBytes) : null,
+            NetTxBytes: current.NetworkMeasured ? Saturate(current.NetTxBytes) : null,
+            NetRxBytesPerSecond: networkRated ? (current.NetRxBytes - previous.NetRxBytes) / seconds : null,
+            NetTxBytesPerSecond: networkRated ? (current.NetTxBytes - previous.NetTxBytes) / seconds : null,
             BlockReadBytes: Saturate(current.BlockReadBytes),
             BlockWriteBytes: Saturate(current.BlockWriteBytes),
             BlockReadBytesPerSecond: (current.BlockReadBytes - previous.BlockReadBytes) / seconds,
@@ -76,8 +77,8 @@ public static class SampleCalculator
         && current.ThrottlePeriods >= previous.ThrottlePeriods
         && current.ThrottledPeriods >= previous.ThrottledPeriods
         && current.ThrottledTimeNanoseconds >= previous.ThrottledTimeNanoseconds
-        && current.NetRxBytes >= previous.NetRxBytes
-        && current.NetTxBytes >= previous.NetTxBytes
+        && (!current.NetworkMeasured || !previous.NetworkMeasured
+            || (current.NetRxBytes >= previous.NetRxBytes && current.NetTxBytes >= previous.NetTxBytes))
         && current.BlockReadBytes >= previous.BlockReadBytes
         && current.BlockWriteBytes >= previous.BlockWriteBytes;
 

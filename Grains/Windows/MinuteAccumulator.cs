@@ -1,4 +1,5 @@
 using Orleans.Monitor.Contracts.Metrics;
+using Orleans.Monitor.Grains.Stats;
 
 namespace Orleans.Monitor.Grains.Windows;
 
@@ -7,12 +8,15 @@ namespace Orleans.Monitor.Grains.Windows;
 /// Buffers are reused from minute to minute, so steady state allocates only the closed aggregate.
 /// </summary>
 /// <remarks>
-/// Byte deltas are taken from cumulative counters: the bytes moved between two samples count in the minute of the
-/// later sample, so consecutive minutes add up to the counter's total. A counter that went backwards (the container
-/// restarted) restarts from zero instead of producing a negative or wrapped delta.
+/// Byte and time deltas (network, block I/O, CPU time, throttled time) are taken from cumulative counters: what moved
+/// between two readings counts in the minute of the later one, so consecutive minutes add up to the counter's total.
+/// Each run of the container starts with a baseline: zero for a start the monitor saw (<see cref="StartRun"/>), so
+/// the first minute holds everything since the start; else the run's first reading. A counter that went backwards
+/// restarts from zero instead of producing a negative or wrapped delta.
 /// </remarks>
 public sealed class MinuteAccumulator(string containerId, string hostId)
 {
+
     private double[] _cpu = new double[64];
     private long[] _memory = new long[64];
     private DateTimeOffset? _minute;
@@ -22,16 +26,20 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
     private long _memoryLimit;
     private long _pidsMax;
     private long _throttledNanoseconds;
+    private long _cpuNanoseconds;
     private long _netRx, _netTx, _blockRead, _blockWrite;
+    private bool _netMeasured;
+    private string? _networkNamespace;
     private Cumulative? _last;
 
     /// <summary>The minute currently open, if any sample arrived in it.</summary>
     public DateTimeOffset? OpenMinute => _minute;
 
     /// <summary>
-    /// Adds a sample. When it belongs to a later minute than the open one, the open minute is closed first and returned.
+    /// Adds a sample and the reading it was computed from (for the cumulative counters). When it belongs to a later
+    /// minute than the open one, the open minute is closed first and returned.
     /// </summary>
-    public MinuteAggregate? Add(ContainerSample sample)
+    public MinuteAggregate? Add(ContainerSample sample, in CounterReading reading)
     {
         ArgumentNullException.ThrowIfNull(sample);
         var minute = FloorToMinute(sample.Timestamp);
@@ -48,7 +56,7 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
         }
 
         _minute = minute;
-        Append(sample);
+        Append(sample, reading);
         return closed;
     }
 
@@ -59,13 +67,26 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
     /// <summary>Closes whatever is open, e.g. when the container stops or the grain deactivates.</summary>
     public MinuteAggregate? Flush() => _minute is null ? null : Close();
 
-    /// <summary>Forgets the cumulative baseline; the next sample's counters count from zero (a restart).</summary>
+    /// <summary>
+    /// A new run of the container begins. <paramref name="fromZero"/>: the monitor saw it start, so its counters count
+    /// from zero; else its first reading is the baseline and what came before it is not counted.
+    /// </summary>
+    /// <param name="networkNamespace">Whose namespace the run's network counters come from; stored with each minute.</param>
+    public void StartRun(bool fromZero, string? networkNamespace)
+    {
+        // A container that joins another's namespace (--network container:X) finds its counters running: only the
+        // namespace's owner counts its network from zero.
+        _last = fromZero ? new Cumulative(0, 0, 0, 0, 0, 0, NetworkMeasured: networkNamespace == containerId) : null;
+        _networkNamespace = networkNamespace;
+    }
+
+    /// <summary>Forgets the cumulative baseline; the next reading becomes it (readings that do not make an interval).</summary>
     public void ResetBaseline() => _last = null;
 
     public static DateTimeOffset FloorToMinute(DateTimeOffset t) =>
         new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
-    private void Append(ContainerSample s)
+    private void Append(ContainerSample s, in CounterReading reading)
     {
         if (_count == _cpu.Length)
         {
@@ -80,18 +101,36 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
         _memorySum += s.MemoryUsedBytes;
         _memoryLimit = s.MemoryLimitBytes;
         _pidsMax = Math.Max(_pidsMax, s.Pids);
-        _throttledNanoseconds += s.ThrottledTimeNanoseconds;
 
-        var now = new Cumulative(s.NetRxBytes, s.NetTxBytes, s.BlockReadBytes, s.BlockWriteBytes);
+        var now = new Cumulative(
+            Saturate(reading.NetRxBytes),
+            Saturate(reading.NetTxBytes),
+            Saturate(reading.BlockReadBytes),
+            Saturate(reading.BlockWriteBytes),
+            Saturate(reading.CpuTotalNanoseconds),
+            Saturate(reading.ThrottledTimeNanoseconds),
+            reading.NetworkMeasured);
         var last = _last ?? now;
-        _netRx += Delta(last.NetRx, now.NetRx);
-        _netTx += Delta(last.NetTx, now.NetTx);
+        if (reading.NetworkMeasured)
+        {
+            // Counted only between two readings that both measured it (a namespace that just got its first endpoint
+            // starts from its first reading).
+            var from = last.NetworkMeasured ? last : now;
+            _netRx += Delta(from.NetRx, now.NetRx);
+            _netTx += Delta(from.NetTx, now.NetTx);
+            _netMeasured = true;
+        }
+
         _blockRead += Delta(last.BlockRead, now.BlockRead);
         _blockWrite += Delta(last.BlockWrite, now.BlockWrite);
+        _cpuNanoseconds += Delta(last.CpuNanoseconds, now.CpuNanoseconds);
+        _throttledNanoseconds += Delta(last.ThrottledNanoseconds, now.ThrottledNanoseconds);
         _last = now;
     }
 
     private static long Delta(long previous, long current) => current >= previous ? current - previous : current;
+
+    private static long Saturate(ulong value) => value > long.MaxValue ? long.MaxValue : (long)value;
 
     private MinuteAggregate Close()
     {
@@ -113,18 +152,21 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
             MemoryUsedBytesMax: n == 0 ? 0 : Max(memory),
             MemoryUsedBytesP95: Percentile95(memory),
             MemoryLimitBytes: _memoryLimit,
-            NetRxBytes: _netRx,
-            NetTxBytes: _netTx,
+            NetRxBytes: _netMeasured ? _netRx : null,
+            NetTxBytes: _netMeasured ? _netTx : null,
             BlockReadBytes: _blockRead,
             BlockWriteBytes: _blockWrite,
             PidsMax: _pidsMax,
-            ThrottledTimeNanoseconds: _throttledNanoseconds);
+            ThrottledTimeNanoseconds: _throttledNanoseconds,
+            CpuTimeNanoseconds: _cpuNanoseconds,
+            NetworkNamespace: _netMeasured ? _networkNamespace ?? containerId : null);
 
         _minute = null;
         _count = 0;
         _cpuSum = _memorySum = 0;
-        _pidsMax = _throttledNanoseconds = 0;
+        _pidsMax = _throttledNanoseconds = _cpuNanoseconds = 0;
         _netRx = _netTx = _blockRead = _blockWrite = 0;
+        _netMeasured = false;
         return aggregate;
     }
 
@@ -172,5 +214,6 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
         return values[Math.Clamp(rank - 1, 0, values.Length - 1)];
     }
 
-    private readonly record struct Cumulative(long NetRx, long NetTx, long BlockRead, long BlockWrite);
+    private readonly record struct Cumulative(
+        long NetRx, long NetTx, long BlockRead, long BlockWrite, long CpuNanoseconds, long ThrottledNanoseconds, bool NetworkMeasured);
 }

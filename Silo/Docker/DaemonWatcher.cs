@@ -38,6 +38,9 @@ public sealed partial class DaemonWatcher(
     private readonly Channel<bool> _resync = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private HostInfo _info = daemon.Info with { StatsSource = statsSource.Name };
 
+    // Runs that began after this are starts the monitor saw: their counters count from zero.
+    private readonly DateTimeOffset _watchStartedAt = clock.GetUtcNow();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // From a moment before the first listing, so nothing created in between is missed; events are idempotent here.
@@ -282,10 +285,9 @@ public sealed partial class DaemonWatcher(
             return null;
         }
 
-        var info = details.Info;
-        var running = details.Pid > 0 && info.State is ContainerState.Running or ContainerState.Paused or ContainerState.Restarting;
-        var target = running ? new ContainerTarget(info.Id, details.Pid, info.StartedAt ?? info.Created) : null;
-        return new ContainerAssignment(info, target, _info.MemoryTotalBytes);
+        var target = details.Target;
+        var startObserved = target is not null && target.StartedAt >= _watchStartedAt;
+        return new ContainerAssignment(details.Info, target, _info.MemoryTotalBytes, startObserved);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Docker daemon {HostId} at {DockerHost} (DOCKER_HOST) is unreachable: {Reason}; retrying with backoff")]

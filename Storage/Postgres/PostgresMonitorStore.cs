@@ -25,7 +25,7 @@ public sealed class PostgresMonitorStore(
     private const string AggregateColumns =
         "container_id, host_id, minute, sample_count, cpu_percent_avg, cpu_percent_min, cpu_percent_max, cpu_percent_p95, " +
         "memory_used_bytes_avg, memory_used_bytes_min, memory_used_bytes_max, memory_used_bytes_p95, memory_limit_bytes, " +
-        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns";
+        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace";
 
     private const string HostColumns =
         "host_id, name, cpus, memory_total_bytes, operating_system, kernel_version, docker_version, api_version, cgroup_version, cgroup_driver, stats_source, last_seen";
@@ -158,12 +158,21 @@ public sealed class PostgresMonitorStore(
                 await importer.WriteAsync(a.MemoryUsedBytesMax, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(a.MemoryUsedBytesP95, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(a.MemoryLimitBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.NetRxBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.NetTxBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.NetRxBytes ?? 0, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.NetTxBytes ?? 0, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(a.BlockReadBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(a.BlockWriteBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(a.PidsMax, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(a.ThrottledTimeNanoseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(a.CpuTimeNanoseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                if (StoreRows.NetworkNamespaceColumn(a) is { } network)
+                {
+                    await importer.WriteAsync(network, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -182,7 +191,8 @@ public sealed class PostgresMonitorStore(
                 memory_limit_bytes = excluded.memory_limit_bytes, net_rx_bytes = excluded.net_rx_bytes,
                 net_tx_bytes = excluded.net_tx_bytes, block_read_bytes = excluded.block_read_bytes,
                 block_write_bytes = excluded.block_write_bytes, pids_max = excluded.pids_max,
-                throttled_time_ns = excluded.throttled_time_ns;
+                throttled_time_ns = excluded.throttled_time_ns, cpu_time_ns = excluded.cpu_time_ns,
+                network_namespace = excluded.network_namespace;
             """,
             connection,
             transaction))

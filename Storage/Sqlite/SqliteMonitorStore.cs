@@ -20,7 +20,7 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
     private const string AggregateColumns =
         "container_id, host_id, minute, sample_count, cpu_percent_avg, cpu_percent_min, cpu_percent_max, cpu_percent_p95, " +
         "memory_used_bytes_avg, memory_used_bytes_min, memory_used_bytes_max, memory_used_bytes_p95, memory_limit_bytes, " +
-        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns";
+        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace";
 
     private const string HostColumns =
         "host_id, name, cpus, memory_total_bytes, operating_system, kernel_version, docker_version, api_version, cgroup_version, cgroup_driver, stats_source, last_seen";
@@ -141,7 +141,7 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT INTO minute_aggregates({AggregateColumns})
-            VALUES($c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $c18)
+            VALUES($c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $c18, $c19, $c20)
             ON CONFLICT(container_id, minute) DO UPDATE SET
                 host_id = excluded.host_id, sample_count = excluded.sample_count,
                 cpu_percent_avg = excluded.cpu_percent_avg, cpu_percent_min = excluded.cpu_percent_min,
@@ -151,9 +151,10 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
                 memory_limit_bytes = excluded.memory_limit_bytes, net_rx_bytes = excluded.net_rx_bytes,
                 net_tx_bytes = excluded.net_tx_bytes, block_read_bytes = excluded.block_read_bytes,
                 block_write_bytes = excluded.block_write_bytes, pids_max = excluded.pids_max,
-                throttled_time_ns = excluded.throttled_time_ns;
+                throttled_time_ns = excluded.throttled_time_ns, cpu_time_ns = excluded.cpu_time_ns,
+                network_namespace = excluded.network_namespace;
             """;
-        var parameters = Enumerable.Range(0, 19).Select(i => command.Parameters.AddWithValue($"$c{i}", DBNull.Value)).ToArray();
+        var parameters = Enumerable.Range(0, 21).Select(i => command.Parameters.AddWithValue($"$c{i}", DBNull.Value)).ToArray();
         command.Prepare();
         foreach (var a in aggregates)
         {
@@ -170,12 +171,14 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
             parameters[10].Value = a.MemoryUsedBytesMax;
             parameters[11].Value = a.MemoryUsedBytesP95;
             parameters[12].Value = a.MemoryLimitBytes;
-            parameters[13].Value = a.NetRxBytes;
-            parameters[14].Value = a.NetTxBytes;
+            parameters[13].Value = a.NetRxBytes ?? 0;
+            parameters[14].Value = a.NetTxBytes ?? 0;
             parameters[15].Value = a.BlockReadBytes;
             parameters[16].Value = a.BlockWriteBytes;
             parameters[17].Value = a.PidsMax;
             parameters[18].Value = a.ThrottledTimeNanoseconds;
+            parameters[19].Value = a.CpuTimeNanoseconds;
+            parameters[20].Value = StoreRows.NetworkNamespaceColumn(a) is { } network ? network : DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -81,6 +81,13 @@ internal static class SqliteSchema
             PRIMARY KEY(container_id, time_ns, action)) WITHOUT ROWID;
         CREATE INDEX container_events_host ON container_events(host_id, time_ns);
         """,
+        """
+        -- CPU time per minute; whose network namespace the network bytes were counted in (NULL: not measured, and
+        -- net_rx_bytes/net_tx_bytes are then 0). Older rows counted every container's own interfaces.
+        ALTER TABLE minute_aggregates ADD COLUMN cpu_time_ns INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE minute_aggregates ADD COLUMN network_namespace TEXT;
+        UPDATE minute_aggregates SET network_namespace = container_id;
+        """,
     ];
 
     /// <summary>Applies the missing steps in one immediate transaction, so two processes never migrate at once.</summary>

@@ -85,12 +85,16 @@ function step(x, t) {
 let sequence = 0;
 function hostFrame(host) {
   const reached = !host.neverReached;
+  const items = containers.filter((x) => x.host === host).map((x) => ({ container: x.c, sample: host.status === 'up' ? (x.c.state === 'running' ? x.sample : null) : x.sample ?? null }));
+  const samples = items.map((i) => i.sample).filter(Boolean);
+  const sum = (f) => samples.reduce((a, s) => a + (f(s) ?? 0), 0);
   return {
     sequence: ++sequence, timestamp: iso(now()), hostId: host.hostId, status: host.status,
     host: reached ? { hostId: host.hostId, name: host.name, cpus: host.cpus, memoryTotalBytes: host.mem, operatingSystem: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.1.0-28-amd64', dockerVersion: '28.2.2', apiVersion: '1.50', cgroupVersion: host.name === 'gamma' ? '1' : '2', cgroupDriver: host.name === 'gamma' ? 'cgroupfs' : 'systemd', statsSource: host.name === 'beta' ? 'cgroupfs' : 'docker-api' } : null,
     lastSeen: host.status === 'up' ? iso(now()) : host.lastSeen ? iso(host.lastSeen) : null,
     error: host.error ?? (host.status === 'down' ? 'silo declared dead by Orleans membership' : null),
-    containers: containers.filter((x) => x.host === host).map((x) => ({ container: x.c, sample: host.status === 'up' ? (x.c.state === 'running' ? x.sample : null) : x.sample ?? null })),
+    containers: items,
+    totals: { cpuPercent: sum((s) => s.cpuPercent), memoryUsedBytes: sum((s) => s.memoryUsedBytes), netRxBytesPerSecond: sum((s) => s.netRxBytesPerSecond), netTxBytesPerSecond: sum((s) => s.netTxBytesPerSecond), blockReadBytesPerSecond: sum((s) => s.blockReadBytesPerSecond), blockWriteBytesPerSecond: sum((s) => s.blockWriteBytesPerSecond), pids: sum((s) => s.pids) },
   };
 }
 

@@ -168,7 +168,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
         H.ts.push(t);
         H.cpuAvg.push(m.cpuPercentAvg); H.cpuP95.push(m.cpuPercentP95); H.cpuMax.push(m.cpuPercentMax);
         H.memAvg.push(m.memoryUsedBytesAvg); H.memMax.push(m.memoryUsedBytesMax);
-        H.rx.push(m.netRxBytes / 60); H.tx.push(m.netTxBytes / 60);
+        H.rx.push(m.netRxBytes == null ? null : m.netRxBytes / 60); H.tx.push(m.netTxBytes == null ? null : m.netTxBytes / 60);
         H.rd.push(m.blockReadBytes / 60); H.wr.push(m.blockWriteBytes / 60);
       }
       historyRange = [from.getTime() / 1000, to.getTime() / 1000];

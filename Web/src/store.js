@@ -17,8 +17,6 @@ export function applyHostFrame(frame) {
   const hostId = frame.hostId;
   const ids = new Set();
   let running = 0;
-  let cpu = 0;
-  let mem = 0;
   for (const item of frame.containers ?? []) {
     const c = item.container;
     ids.add(c.id);
@@ -31,10 +29,6 @@ export function applyHostFrame(frame) {
       store.containers.set(c.id, { container: c, sample: item.sample, hostId });
     }
     if (c.state === 'running') running++;
-    if (item.sample) {
-      cpu += item.sample.cpuPercent || 0;
-      mem += item.sample.memoryUsedBytes || 0;
-    }
   }
   const old = store.byHost.get(hostId);
   if (old) for (const id of old) if (!ids.has(id)) store.containers.delete(id);
@@ -50,8 +44,11 @@ export function applyHostFrame(frame) {
     timestamp: frame.timestamp,
     containersTotal: ids.size,
     containersRunning: running,
-    cpuPercent: cpu,
-    memoryUsedBytes: mem,
+    // The host grain's totals: every container that holds the resource (paused ones too), shared network namespaces once.
+    cpuPercent: frame.totals?.cpuPercent ?? 0,
+    memoryUsedBytes: frame.totals?.memoryUsedBytes ?? 0,
+    netRxBytesPerSecond: frame.totals?.netRxBytesPerSecond ?? null,
+    netTxBytesPerSecond: frame.totals?.netTxBytesPerSecond ?? null,
   });
   store.lastFrameAt = Date.now();
   store.awaitingSnapshot = false;

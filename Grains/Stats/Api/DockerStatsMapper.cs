@@ -59,7 +59,8 @@ internal static class DockerStatsMapper
             BlockReadBytes: blockRead,
             BlockWriteBytes: blockWrite,
             Pids: frame.PidsStats?.Current ?? 0,
-            PidsLimit: frame.PidsStats?.Limit ?? 0);
+            PidsLimit: frame.PidsStats?.Limit ?? 0,
+            NetworkMeasured: IsNetworkMeasured(frame.Networks));
     }
 
     private static CounterReading MapWindows(ContainerStatsResponse frame, DateTimeOffset windowsEpoch)
@@ -88,7 +89,8 @@ internal static class DockerStatsMapper
             BlockReadBytes: frame.StorageStats?.ReadSizeBytes ?? 0,
             BlockWriteBytes: frame.StorageStats?.WriteSizeBytes ?? 0,
             Pids: frame.NumProcs,
-            PidsLimit: 0);
+            PidsLimit: 0,
+            NetworkMeasured: IsNetworkMeasured(frame.Networks));
     }
 
     /// <summary>
@@ -134,6 +136,12 @@ internal static class DockerStatsMapper
 
         return (read, write);
     }
+
+    /// <summary>
+    /// dockerd leaves <c>networks</c> out when the container's sandbox has no endpoint interface: host and none
+    /// networks. That is "not measured", not zero traffic.
+    /// </summary>
+    private static bool IsNetworkMeasured(IDictionary<string, NetworkStats>? networks) => networks is { Count: > 0 };
 
     private static (ulong Rx, ulong Tx) SumNetworks(IDictionary<string, NetworkStats>? networks)
     {

@@ -100,13 +100,18 @@ internal static class CgroupFileParser
     }
 
     /// <summary>
-    /// Sums received and transmitted bytes of <c>/proc/&lt;pid&gt;/net/dev</c> over every interface but <c>lo</c>:
-    /// dockerd counts only the sandbox's own interfaces.
+    /// Sums received and transmitted bytes of <c>/proc/&lt;pid&gt;/net/dev</c> over the interfaces dockerd counts: the
+    /// endpoints libnetwork moved into the sandbox, which it names <c>eth0</c>, <c>eth1</c>, ... (its default prefix,
+    /// kept by plugin drivers such as weave's <c>ethwe0</c>). Not <c>lo</c>, not the fallback tunnel devices the kernel
+    /// puts in every namespace (<c>tunl0</c>, <c>sit0</c>, <c>ip6tnl0</c>, ...), not what the container made itself
+    /// (a Docker-in-Docker <c>docker0</c> and its veths). Returns false when there is no such interface: Docker then
+    /// reports no network at all.
     /// </summary>
-    public static void SumNetDev(ReadOnlySpan<byte> content, out ulong rxBytes, out ulong txBytes)
+    public static bool SumNetDev(ReadOnlySpan<byte> content, out ulong rxBytes, out ulong txBytes)
     {
         rxBytes = 0;
         txBytes = 0;
+        var endpoints = 0;
         foreach (var line in content.Split((byte)'\n'))
         {
             var text = content[line];
@@ -117,10 +122,12 @@ internal static class CgroupFileParser
             }
 
             var name = text[..colon].Trim((byte)' ');
-            if (name.SequenceEqual("lo"u8))
+            if (!name.StartsWith("eth"u8))
             {
                 continue;
             }
+
+            endpoints++;
 
             // Fields after the colon: rx bytes packets errs drop fifo frame compressed multicast, then tx bytes ...
             var index = 0;
@@ -146,6 +153,8 @@ internal static class CgroupFileParser
                 index++;
             }
         }
+
+        return endpoints > 0;
     }
 
     /// <summary>

@@ -34,6 +34,7 @@ internal sealed class CgroupStatsReader(ContainerTarget target, CgroupStatsSourc
             }
 
             ulong rx = 0, tx = 0;
+            var networkMeasured = false;
             if (_netDev is not null)
             {
                 var netDev = _buffer.Read(_netDev);
@@ -43,7 +44,7 @@ internal sealed class CgroupStatsReader(ContainerTarget target, CgroupStatsSourc
                     return ValueTask.FromResult(MarkGone("process exited"));
                 }
 
-                CgroupFileParser.SumNetDev(netDev, out rx, out tx);
+                networkMeasured = CgroupFileParser.SumNetDev(netDev, out rx, out tx);
             }
 
             // After the cgroup, as dockerd does, so both sides of the CPU % ratio are read close together.
@@ -66,7 +67,8 @@ internal sealed class CgroupStatsReader(ContainerTarget target, CgroupStatsSourc
                 sample.BlockReadBytes,
                 sample.BlockWriteBytes,
                 sample.Pids,
-                sample.PidsLimit);
+                sample.PidsLimit,
+                networkMeasured);
             return ValueTask.FromResult(StatsReadResult.Of(reading));
         }
         catch (Exception ex) when (PseudoFile.IsGone(ex))
@@ -92,7 +94,12 @@ internal sealed class CgroupStatsReader(ContainerTarget target, CgroupStatsSourc
             : new CgroupV1Counters(directories, source.HostMemoryBytes);
         try
         {
-            _netDev = PseudoFile.OpenOptional(Path.Combine(pidDirectory, "net"), "dev");
+            // Docker measures no network in the host's namespace (--network host, or joining a container that uses
+            // it): its interfaces carry the machine's traffic, not the container's.
+            if (target.NetworkNamespace is not null && !SharesHostNetwork(pidDirectory))
+            {
+                _netDev = PseudoFile.OpenOptional(Path.Combine(pidDirectory, "net"), "dev");
+            }
         }
         catch
         {
@@ -101,6 +108,29 @@ internal sealed class CgroupStatsReader(ContainerTarget target, CgroupStatsSourc
         }
 
         return counters;
+    }
+
+    /// <summary>
+    /// The process's network namespace is the host's: that of PID 1 in <see cref="CgroupStatsSource.ProcRoot"/>, or,
+    /// where PID 1 may not be inspected, this process's own (a silo on the host).
+    /// </summary>
+    private bool SharesHostNetwork(string pidDirectory)
+    {
+        var own = NetworkNamespaceOf(pidDirectory);
+        var host = NetworkNamespaceOf(Path.Combine(source.ProcRoot, "1")) ?? NetworkNamespaceOf(Path.Combine(source.ProcRoot, "self"));
+        return own is not null && own == host;
+    }
+
+    private static string? NetworkNamespaceOf(string pidDirectory)
+    {
+        try
+        {
+            return File.ResolveLinkTarget(Path.Combine(pidDirectory, "ns", "net"), returnFinalTarget: false)?.Name;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private StatsReadResult MarkGone(string reason)

@@ -15,7 +15,10 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     private static readonly string[] HostSummaryNames =
-        ["host", "hostId", "status", "lastSeen", "error", "containersRunning", "containersTotal", "cpuPercent", "memoryUsedBytes"];
+    [
+        "host", "hostId", "status", "lastSeen", "error", "containersRunning", "containersTotal", "cpuPercent", "memoryUsedBytes",
+        "netRxBytesPerSecond", "netTxBytesPerSecond", "blockReadBytesPerSecond", "blockWriteBytesPerSecond", "pids",
+    ];
 
     private static readonly string[] HostInfoNames =
     [
@@ -45,7 +48,13 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
         ["silo", "generation", "hostId", "status", "alive", "startTime", "lastHeartbeat", "endpoint", "hostName"];
 
     private static readonly string[] HostFrameNames =
-        ["sequence", "timestamp", "host", "hostId", "status", "lastSeen", "error", "containers", "snapshot"];
+        ["sequence", "timestamp", "host", "hostId", "status", "lastSeen", "error", "containers", "snapshot", "totals"];
+
+    private static readonly string[] HostTotalsNames =
+    [
+        "cpuPercent", "memoryUsedBytes", "netRxBytesPerSecond", "netTxBytesPerSecond", "blockReadBytesPerSecond",
+        "blockWriteBytesPerSecond", "pids",
+    ];
 
     private readonly HttpClient _client = live.App.CreateApiClient();
     private readonly TestContainers _containers = new(live.Engine);
@@ -114,6 +123,7 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
 
         Assert.Equal(HostFrameNames, Names(frame));
         Assert.Equal(HostInfoNames, Names(frame["host"]!.AsObject()));
+        Assert.Equal(HostTotalsNames, Names(frame["totals"]!.AsObject()));
         var mine = frame["containers"]!.AsArray().Single(c => c!["container"]!["id"]!.GetValue<string>() == _id)!.AsObject();
         Assert.Equal(ContainerLiveNames, Names(mine));
         Assert.Equal(ContainerInfoNames, Names(mine["container"]!.AsObject()));

@@ -64,6 +64,18 @@ public abstract class MonitorStoreContractTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task WriteAggregatesAsync_NetworkNotMeasured_ReadsBackNullNotZero()
+    {
+        var hostNetwork = StoreSamples.Aggregate("c1", 0) with { NetRxBytes = null, NetTxBytes = null, NetworkNamespace = null };
+        var joined = StoreSamples.Aggregate("c2", 0) with { NetworkNamespace = "c1" };
+
+        await Store.WriteAggregatesAsync([hostNetwork, joined], Ct);
+
+        Assert.Equal([hostNetwork], await Store.GetContainerHistoryAsync("c1", Range(0, 60), Ct));
+        Assert.Equal([joined], await Store.GetContainerHistoryAsync("c2", Range(0, 60), Ct));
+    }
+
+    [Fact]
     public async Task WriteAggregatesAsync_SameKeyTwiceInOneBatch_LastOneWins()
     {
         await Store.WriteAggregatesAsync(

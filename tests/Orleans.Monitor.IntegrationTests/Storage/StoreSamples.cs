@@ -69,5 +69,7 @@ internal static class StoreSamples
             3_000,
             4_000,
             17,
-            5_000_000);
+            5_000_000,
+            CpuTimeNanoseconds: 7_500_000_000 + minuteOffset,
+            NetworkNamespace: containerId);
 }

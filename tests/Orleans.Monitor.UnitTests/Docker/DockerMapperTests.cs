@@ -48,6 +48,28 @@ public sealed class DockerMapperTests
         Assert.Empty(info.Labels);
     }
 
+    [Theory]
+    [InlineData("tcnet", "self")]
+    [InlineData("bridge", "self")]
+    [InlineData("default", "self")]
+    [InlineData("host", null)]
+    [InlineData("none", null)]
+    [InlineData("container:0dc21874672b0ccf781d34666cf1307900569c8d4a8ccad077f8eda889b1f5da", "0dc21874672b0ccf781d34666cf1307900569c8d4a8ccad077f8eda889b1f5da")]
+    public void ToDetails_NetworkMode_NamesTheNamespaceDockerCounts(string mode, string? expected)
+    {
+        var inspect = DockerModels.Parse<ContainerInspectResponse>($$$"""
+            {"Id":"self","Name":"/web","Created":"2026-11-21T21:00:00Z",
+             "State":{"Status":"running","Running":true,"Pid":4242,"StartedAt":"2026-11-21T21:00:01Z","FinishedAt":"0001-01-01T00:00:00Z"},
+             "Config":{"Image":"busybox:local"},"HostConfig":{"NetworkMode":"{{{mode}}}"}}
+            """);
+
+        var details = DockerMapper.ToDetails(inspect, "h");
+
+        Assert.Equal(expected, details.NetworkNamespace);
+        Assert.Equal(expected, details.Target?.NetworkNamespace);
+        Assert.Equal(4242, details.Target?.Pid);
+    }
+
     [Fact]
     public void ToDetails_RunningContainer_MapsZeroTimesToNull()
     {

@@ -233,6 +233,34 @@ public sealed class SampleCalculatorTests
 
         Assert.Equal(105UL, reading.NetRxBytes);
         Assert.Equal(11UL, reading.NetTxBytes);
+        Assert.True(reading.NetworkMeasured);
+    }
+
+    [Theory]
+    [InlineData("""{"read":"2026-11-21T21:00:01Z"}""")]
+    [InlineData("""{"read":"2026-11-21T21:00:01Z","networks":{}}""")]
+    public void Map_NetworksAbsent_NetworkNotMeasured(string json)
+    {
+        // dockerd omits "networks" for host and none networks (observed on 20.10).
+        var reading = StatsFrames.Current(StatsFrames.Parse(json));
+
+        Assert.False(reading.NetworkMeasured);
+    }
+
+    [Fact]
+    public void Compute_NetworkNotMeasured_NetworkFieldsNull()
+    {
+        var previous = Full(T0, 1000) with { NetworkMeasured = false, NetRxBytes = 0, NetTxBytes = 0 };
+        var current = Full(T0.AddSeconds(1), 2000) with { NetworkMeasured = false, NetRxBytes = 0, NetTxBytes = 0 };
+
+        var sample = SampleCalculator.Compute(previous, current, StatsFrames.HostMemTotal)!;
+
+        Assert.Null(sample.NetRxBytes);
+        Assert.Null(sample.NetTxBytes);
+        Assert.Null(sample.NetRxBytesPerSecond);
+        Assert.Null(sample.NetTxBytesPerSecond);
+        Assert.Null(sample.ToPoint().NetRxBytesPerSecond);
+        Assert.Equal(20, sample.CpuPercent, 6);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Orleans.Monitor.Contracts.Metrics;
+using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Grains.Windows;
 
 namespace Orleans.Monitor.UnitTests.Windows;
@@ -11,6 +12,15 @@ public sealed class MinuteAccumulatorTests
         DateTimeOffset at, double cpu, long memory, long rx = 0, long tx = 0, long read = 0, long write = 0, long pids = 1, long throttled = 0) =>
         new(at, cpu, cpu, 0, memory, 64 << 20, memory * 100.0 / (64 << 20), true, rx, tx, 0, 0, read, write, 0, 0, pids, null, 0, throttled);
 
+    /// <summary>The reading behind a sample: its cumulative counters, plus CPU and throttled time so far.</summary>
+    private static CounterReading Reading(ContainerSample s, long cpuNanoseconds = 0, long throttledNanoseconds = 0) =>
+        new(s.Timestamp, (ulong)cpuNanoseconds, 0, 0, 1, 2, 0, 0, (ulong)throttledNanoseconds, (ulong)s.MemoryUsedBytes, 64 << 20, 0,
+            (ulong)(s.NetRxBytes ?? 0), (ulong)(s.NetTxBytes ?? 0), (ulong)s.BlockReadBytes, (ulong)s.BlockWriteBytes, (ulong)s.Pids, 0,
+            NetworkMeasured: s.NetRxBytes is not null);
+
+    private static MinuteAggregate? Add(MinuteAccumulator acc, ContainerSample s, long cpuNanoseconds = 0, long throttledNanoseconds = 0) =>
+        acc.Add(s, Reading(s, cpuNanoseconds, throttledNanoseconds));
+
     [Fact]
     public void Add_SampleInNextMinute_ClosesPreviousWithStatistics()
     {
@@ -18,10 +28,10 @@ public sealed class MinuteAccumulatorTests
         for (var s = 0; s < 60; s++)
         {
             // CPU 1..60 %, memory 1..60 MiB, 1000 rx bytes per second.
-            Assert.Null(acc.Add(Sample(Minute0.AddSeconds(s), s + 1, (s + 1) << 20, rx: 10_000 + (s * 1000L), pids: s % 7)));
+            Assert.Null(Add(acc, Sample(Minute0.AddSeconds(s), s + 1, (s + 1) << 20, rx: 10_000 + (s * 1000L), pids: s % 7)));
         }
 
-        var closed = acc.Add(Sample(Minute0.AddSeconds(60), 5, 1 << 20, rx: 70_000));
+        var closed = Add(acc, Sample(Minute0.AddSeconds(60), 5, 1 << 20, rx: 70_000));
 
         Assert.NotNull(closed);
         Assert.Equal(Minute0, closed.Minute);
@@ -47,7 +57,7 @@ public sealed class MinuteAccumulatorTests
         for (var s = 0; s < 180; s++)
         {
             rx += 100 + s;
-            if (acc.Add(Sample(Minute0.AddSeconds(s), 1, 1, rx: rx, write: rx * 2)) is { } minute)
+            if (Add(acc, Sample(Minute0.AddSeconds(s), 1, 1, rx: rx, write: rx * 2)) is { } minute)
             {
                 closed.Add(minute);
             }
@@ -64,9 +74,9 @@ public sealed class MinuteAccumulatorTests
     public void Add_CounterWentBackwards_CountsFromZeroNotNegative()
     {
         var acc = new MinuteAccumulator("c1", "h1");
-        acc.Add(Sample(Minute0.AddSeconds(1), 1, 1, rx: 1_000_000, read: 5000));
-        acc.Add(Sample(Minute0.AddSeconds(2), 1, 1, rx: 1_000_500, read: 5000));
-        acc.Add(Sample(Minute0.AddSeconds(3), 1, 1, rx: 300, read: 100)); // restarted: new cgroup and netns
+        Add(acc, Sample(Minute0.AddSeconds(1), 1, 1, rx: 1_000_000, read: 5000));
+        Add(acc, Sample(Minute0.AddSeconds(2), 1, 1, rx: 1_000_500, read: 5000));
+        Add(acc, Sample(Minute0.AddSeconds(3), 1, 1, rx: 300, read: 100)); // restarted: new cgroup and netns
         var closed = acc.Flush()!;
 
         Assert.Equal(800, closed.NetRxBytes);
@@ -77,8 +87,9 @@ public sealed class MinuteAccumulatorTests
     public void CloseIfElapsed_QuietContainer_ClosesOnlyAfterMinuteEnds()
     {
         var acc = new MinuteAccumulator("c1", "h1");
-        acc.Add(Sample(Minute0.AddSeconds(10), 2, 2, throttled: 5));
-        acc.Add(Sample(Minute0.AddSeconds(11), 4, 4, throttled: 7));
+        acc.StartRun(fromZero: true, "c1");
+        Add(acc, Sample(Minute0.AddSeconds(10), 2, 2), throttledNanoseconds: 5);
+        Add(acc, Sample(Minute0.AddSeconds(11), 4, 4), throttledNanoseconds: 12);
 
         Assert.Null(acc.CloseIfElapsed(Minute0.AddSeconds(59.9)));
         var closed = acc.CloseIfElapsed(Minute0.AddSeconds(60));
@@ -89,6 +100,68 @@ public sealed class MinuteAccumulatorTests
         Assert.Equal(12, closed.ThrottledTimeNanoseconds);
         Assert.Null(acc.OpenMinute);
         Assert.Null(acc.CloseIfElapsed(Minute0.AddMinutes(5)));
+    }
+
+    [Fact]
+    public void Add_RunStartObserved_FirstMinuteCountsEverythingSinceStart()
+    {
+        // The example: ~126 kB received in the first second, before the first sample could be taken.
+        var acc = new MinuteAccumulator("c1", "h1");
+        acc.StartRun(fromZero: true, "c1");
+        Add(acc, Sample(Minute0.AddSeconds(2), 1, 1, rx: 126_000, tx: 900, read: 4096, write: 20 << 20), cpuNanoseconds: 30_000_000, throttledNanoseconds: 700);
+        Add(acc, Sample(Minute0.AddSeconds(3), 1, 1, rx: 126_100, tx: 900, read: 4096, write: 20 << 20), cpuNanoseconds: 31_000_000, throttledNanoseconds: 800);
+        var closed = acc.Flush()!;
+
+        Assert.Equal(126_100, closed.NetRxBytes);
+        Assert.Equal(900, closed.NetTxBytes);
+        Assert.Equal(4096, closed.BlockReadBytes);
+        Assert.Equal(20 << 20, closed.BlockWriteBytes);
+        Assert.Equal(31_000_000, closed.CpuTimeNanoseconds);
+        Assert.Equal(800, closed.ThrottledTimeNanoseconds);
+        Assert.Equal("c1", closed.NetworkNamespace);
+    }
+
+    [Fact]
+    public void Add_RunUnderWayWhenWatchBegan_FirstReadingIsTheBaseline()
+    {
+        var acc = new MinuteAccumulator("c1", "h1");
+        acc.StartRun(fromZero: false, "c1");
+        Add(acc, Sample(Minute0.AddSeconds(2), 1, 1, rx: 9_000_000, write: 1 << 30), cpuNanoseconds: 3_600_000_000_000);
+        Add(acc, Sample(Minute0.AddSeconds(3), 1, 1, rx: 9_000_500, write: 1 << 30), cpuNanoseconds: 3_600_010_000_000);
+        var closed = acc.Flush()!;
+
+        Assert.Equal(500, closed.NetRxBytes);
+        Assert.Equal(0, closed.BlockWriteBytes);
+        Assert.Equal(10_000_000, closed.CpuTimeNanoseconds);
+    }
+
+    [Fact]
+    public void Add_JoinedAnotherContainersNamespace_NetworkStartsFromFirstReading()
+    {
+        // --network container:owner: the namespace's counters were running long before this container started.
+        var acc = new MinuteAccumulator("joiner", "h1");
+        acc.StartRun(fromZero: true, "owner");
+        Add(acc, Sample(Minute0.AddSeconds(2), 1, 1, rx: 5_000_000), cpuNanoseconds: 1000);
+        Add(acc, Sample(Minute0.AddSeconds(3), 1, 1, rx: 5_000_300), cpuNanoseconds: 2000);
+        var closed = acc.Flush()!;
+
+        Assert.Equal(300, closed.NetRxBytes);
+        Assert.Equal(2000, closed.CpuTimeNanoseconds);
+        Assert.Equal("owner", closed.NetworkNamespace);
+    }
+
+    [Fact]
+    public void Add_NetworkNotMeasured_MinuteNetworkIsNull()
+    {
+        var acc = new MinuteAccumulator("c1", "h1");
+        acc.StartRun(fromZero: true, null);
+        Add(acc, Sample(Minute0.AddSeconds(2), 1, 1) with { NetRxBytes = null, NetTxBytes = null });
+        Add(acc, Sample(Minute0.AddSeconds(3), 1, 1) with { NetRxBytes = null, NetTxBytes = null });
+        var closed = acc.Flush()!;
+
+        Assert.Null(closed.NetRxBytes);
+        Assert.Null(closed.NetTxBytes);
+        Assert.Null(closed.NetworkNamespace);
     }
 
     [Fact]

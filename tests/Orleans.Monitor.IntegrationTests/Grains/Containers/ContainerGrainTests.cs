@@ -60,7 +60,7 @@ public sealed class ContainerGrainTests(TwoHostCluster cluster) : IClassFixture<
         Assert.NotNull(live.Sample);
         Assert.Equal(cluster.Clock.GetUtcNow(), live.Sample.Timestamp);
         Assert.Equal(cluster.Clock.GetUtcNow().Second, live.Sample.CpuPercent, 6);
-        Assert.Equal(1000, live.Sample.NetRxBytesPerSecond, 6);
+        Assert.Equal(1000, live.Sample.NetRxBytesPerSecond!.Value, 6);
         Assert.Equal(assignment.Target, Assert.Single(Script.Readers));
     }
 

@@ -103,6 +103,7 @@ public sealed class CgroupStatsSourceTests(DockerEngine engine) : IAsyncLifetime
         Assert.Equal(api.Pids, after.Pids);
         Assert.Equal(0UL, after.PidsLimit);
         Assert.Equal(0UL, after.NetRxBytes + after.NetTxBytes);
+        Assert.False(after.NetworkMeasured);
     }
 
     [Fact]
@@ -166,7 +167,8 @@ public sealed class CgroupStatsSourceTests(DockerEngine engine) : IAsyncLifetime
     private async Task<ContainerTarget> TargetAsync(string id)
     {
         var inspect = (await engine.RunAsync("inspect", "-f", "{{.State.Pid}}|{{.State.StartedAt}}", id)).Trim().Split('|');
-        return new ContainerTarget(id, int.Parse(inspect[0], CultureInfo.InvariantCulture), DateTimeOffset.Parse(inspect[1], CultureInfo.InvariantCulture));
+        // As the watcher names it for a container on its own networks (or none, where no endpoint is found).
+        return new ContainerTarget(id, int.Parse(inspect[0], CultureInfo.InvariantCulture), DateTimeOffset.Parse(inspect[1], CultureInfo.InvariantCulture), NetworkNamespace: id);
     }
 
     private async Task<(CounterReading Before, StatsApiFrame Api, CounterReading After)> BracketAsync(IContainerStatsReader reader, string id)

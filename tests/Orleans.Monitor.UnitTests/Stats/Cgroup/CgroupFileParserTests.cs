@@ -71,21 +71,40 @@ public sealed class CgroupFileParserTests
     }
 
     [Fact]
-    public void SumNetDev_LoopbackAndInterfaces_SumsAllButLoopback()
+    public void SumNetDev_SandboxWithOtherDevices_SumsOnlyDockerEndpoints()
     {
         var content = """
             Inter-|   Receive                                                |  Transmit
              face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
                 lo:    5000      50    0    0    0     0          0         0     5000      50    0    0    0     0       0          0
+             tunl0:     700       7    0    0    0     0          0         0      700       7    0    0    0     0       0          0
+              sit0:     300       3    0    0    0     0          0         0      300       3    0    0    0     0       0          0
+            docker0:  90000      90    0    0    0     0          0         0    90000      90    0    0    0     0       0          0
               eth0:  123456     300    0    0    0     0          0         0    65432     200    0    0    0     0       0          0
               eth1:1000      10    0    0    0     0          0         0     2000      20    0    0    0     0       0          0
 
             """u8;
 
-        CgroupFileParser.SumNetDev(content, out var rx, out var tx);
+        var measured = CgroupFileParser.SumNetDev(content, out var rx, out var tx);
 
+        Assert.True(measured);
         Assert.Equal(124456UL, rx);
         Assert.Equal(67432UL, tx);
+    }
+
+    [Fact]
+    public void SumNetDev_NoneNetworkNamespace_NotMeasured()
+    {
+        var content = """
+            Inter-|   Receive                                                |  Transmit
+             face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+                lo:    5000      50    0    0    0     0          0         0     5000      50    0    0    0     0       0          0
+            ip6tnl0:    100       1    0    0    0     0          0         0      100       1    0    0    0     0       0          0
+
+            """u8;
+
+        Assert.False(CgroupFileParser.SumNetDev(content, out var rx, out var tx));
+        Assert.Equal(0UL, rx + tx);
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public sealed class CgroupStatsSourceTests
                 BlockReadBytes: 4096,
                 BlockWriteBytes: 8192,
                 Pids: 1,
-                PidsLimit: 0),
+                PidsLimit: 0,
+                NetworkMeasured: false),
             result.Reading);
     }
 

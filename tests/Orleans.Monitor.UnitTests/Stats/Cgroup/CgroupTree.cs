@@ -59,7 +59,7 @@ internal sealed class CgroupTree : IDisposable
         return new CgroupStatsSource(options, new HostCpuClock(options, Time), Time, NullLogger<CgroupStatsSource>.Instance);
     }
 
-    public ContainerTarget Target(string id, int pid) => new(id, pid, Time.GetUtcNow());
+    public ContainerTarget Target(string id, int pid) => new(id, pid, Time.GetUtcNow(), NetworkNamespace: id);
 
     public string PathOf(string relative) => Path.Combine(Root, relative);
 
