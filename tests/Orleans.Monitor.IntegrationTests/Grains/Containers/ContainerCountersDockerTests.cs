@@ -2,16 +2,20 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Live;
 using Orleans.Monitor.Contracts.Metrics;
+using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Grains.Stats.Api;
 using Orleans.Monitor.Grains.Stats.Cgroup;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Orleans.Monitor.Silo.Docker;
+using Orleans.Monitor.Storage;
+using Orleans.Monitor.Storage.Sqlite;
 using Xunit.Abstractions;
 
 namespace Orleans.Monitor.IntegrationTests.Grains.Containers;
@@ -30,6 +34,7 @@ public sealed class ContainerCountersDockerTests(DockerEngine engine, ITestOutpu
 
     private readonly List<string> _containers = [];
     private readonly string _network = "tc-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "omcounters-" + Guid.NewGuid().ToString("N")[..10]);
     private TwoHostCluster? _cluster;
     private WatchedDaemon? _daemon;
     private FrameRecorder? _recorder;
@@ -65,6 +70,10 @@ public sealed class ContainerCountersDockerTests(DockerEngine engine, ITestOutpu
         }
 
         await engine.RunAsync("network", "rm", _network);
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
     }
 
     [Theory]
@@ -244,6 +253,8 @@ public sealed class ContainerCountersDockerTests(DockerEngine engine, ITestOutpu
         var docker = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Docker:Host"] = engine.DockerHost }).Build();
         _daemon = await DaemonIdentity.ResolveAsync(docker, NullLoggerFactory.Instance, retry: false, CancellationToken.None);
         var daemon = _daemon;
+        var store = new SqliteMonitorStore(Options.Create(new StorageOptions { DataPath = _dataPath }));
+        await store.InitializeAsync(CancellationToken.None);
         _cluster = TwoHostCluster.With(new TwoHostClusterOptions
         {
             HostA = daemon.HostId,
@@ -256,6 +267,7 @@ public sealed class ContainerCountersDockerTests(DockerEngine engine, ITestOutpu
                 }
 
                 services.AddSingleton(daemon);
+                services.AddSingleton<IMonitorStore>(store);
                 services.AddDockerDaemon(docker);
                 if (source == StatsSourceSelector.Cgroup)
                 {
