@@ -46,7 +46,9 @@ public static class CliApplication
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"error: {parse.Errors[0].Message} (orleans-monitor --help for usage)").ConfigureAwait(false);
+            // An unknown word is the more useful line than the missing command it also causes.
+            var first = parse.Errors.FirstOrDefault(e => parse.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'", StringComparison.Ordinal))) ?? parse.Errors[0];
+            await error.WriteLineAsync($"error: {first.Message} (orleans-monitor --help for usage)").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
