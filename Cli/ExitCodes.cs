@@ -14,6 +14,9 @@ public static class ExitCodes
 
     /// <summary>The Api could not be reached (connection refused, no answer in time, the live stream lost for good).</summary>
     public const int Unreachable = 3;
+
+    /// <summary>Interrupted by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it); <c>top</c> leaves with <see cref="Ok"/> instead.</summary>
+    public const int Interrupted = 130;
 }
 
 /// <summary>A failure the user gets as one line on stderr and an exit code from <see cref="ExitCodes"/>.</summary>

@@ -24,6 +24,11 @@ public sealed class CommandRunner(CommonOptions options, IAnsiConsole console, T
                 await error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
                 return ex.ExitCode;
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C (SIGINT) or SIGTERM: the shell's convention, 128 + SIGINT.
+                return ExitCodes.Interrupted;
+            }
         });
     }
 }

@@ -27,8 +27,16 @@ public static class TopCommand
             var model = new TopModel(parse.GetValue(sort));
             if (context.Output == OutputFormat.Table && interactive())
             {
-                await new TopSession(context.Console, context.BaseUrl, TimeProvider.System)
-                    .RunInteractiveAsync(model, feed.WatchAllAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await new TopSession(context.Console, context.BaseUrl, TimeProvider.System)
+                        .RunInteractiveAsync(model, feed.WatchAllAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Ctrl+C is as good a way out of a live view as q.
+                }
+
                 return ExitCodes.Ok;
             }
 

@@ -12,6 +12,9 @@ public sealed class TopSession(IAnsiConsole console, Uri source, TimeProvider cl
     /// <summary>How long a snapshot waits for the first frames when the Api has no host to send.</summary>
     public static readonly TimeSpan SnapshotDeadline = TimeSpan.FromSeconds(5);
 
+    /// <summary>The shortest time between two redraws caused by frames (keys redraw at once).</summary>
+    public static readonly TimeSpan MinRedraw = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Until <c>q</c> or cancellation (Ctrl+C).</summary>
     public async Task RunInteractiveAsync(TopModel model, IAsyncEnumerable<LiveUpdate> updates, CancellationToken cancellationToken)
     {
@@ -27,11 +30,14 @@ public sealed class TopSession(IAnsiConsole console, Uri source, TimeProvider cl
                 await using var frames = updates.GetAsyncEnumerator(stop.Token);
                 var nextUpdate = frames.MoveNextAsync().AsTask();
                 var nextKey = console.Input.ReadKeyAsync(intercept: true, stop.Token);
+                var lastDraw = clock.GetTimestamp();
+                Task? pendingDraw = null;
                 try
                 {
                     while (true)
                     {
-                        var done = await Task.WhenAny(nextUpdate, nextKey).ConfigureAwait(false);
+                        var done = await Task.WhenAny(pendingDraw is null ? [nextUpdate, nextKey] : [nextUpdate, nextKey, pendingDraw]).ConfigureAwait(false);
+                        var drawNow = false;
                         if (done == nextUpdate)
                         {
                             if (!await nextUpdate.ConfigureAwait(false))
@@ -41,6 +47,22 @@ public sealed class TopSession(IAnsiConsole console, Uri source, TimeProvider cl
 
                             model.Apply(frames.Current);
                             nextUpdate = frames.MoveNextAsync().AsTask();
+
+                            // Every host sends a frame a second: with many hosts, draw at most every MinRedraw.
+                            var wait = MinRedraw - clock.GetElapsedTime(lastDraw);
+                            if (wait <= TimeSpan.Zero)
+                            {
+                                drawNow = true;
+                            }
+                            else
+                            {
+                                pendingDraw ??= Task.Delay(wait, clock, stop.Token);
+                            }
+                        }
+                        else if (done == pendingDraw)
+                        {
+                            await pendingDraw.ConfigureAwait(false);
+                            drawNow = true;
                         }
                         else if (await nextKey.ConfigureAwait(false) is { } key)
                         {
@@ -50,6 +72,7 @@ public sealed class TopSession(IAnsiConsole console, Uri source, TimeProvider cl
                             }
 
                             nextKey = console.Input.ReadKeyAsync(intercept: true, stop.Token);
+                            drawNow = true;
                         }
                         else
                         {
@@ -58,16 +81,27 @@ public sealed class TopSession(IAnsiConsole console, Uri source, TimeProvider cl
                             return;
                         }
 
-                        context.UpdateTarget(Draw(model));
-                        context.Refresh();
+                        if (drawNow)
+                        {
+                            context.UpdateTarget(Draw(model));
+                            lastDraw = clock.GetTimestamp();
+                            if (pendingDraw is { IsCompleted: true } || done == pendingDraw)
+                            {
+                                pendingDraw = null;
+                            }
+                        }
                     }
                 }
                 finally
                 {
-                    // Both pending reads end with the token; they are awaited here, never left running.
+                    // The pending reads and the redraw delay end with the token; they are awaited here, never left running.
                     await stop.CancelAsync().ConfigureAwait(false);
                     await Quietly(nextUpdate).ConfigureAwait(false);
                     await Quietly(nextKey).ConfigureAwait(false);
+                    if (pendingDraw is not null)
+                    {
+                        await Quietly(pendingDraw).ConfigureAwait(false);
+                    }
                 }
             }).ConfigureAwait(false);
     }
