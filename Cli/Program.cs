@@ -1,0 +1,1 @@
+return await Orleans.Monitor.Cli.CliApplication.RunAsync(args).ConfigureAwait(false);
