@@ -29,7 +29,7 @@ public static class MonitorApiExtensions
         services.AddHealthChecks();
         services.AddSignalR(o => o.AddFilter<StreamLimitFilter>());
         services.AddSingleton<StreamLimitFilter>();
-        services.AddSingleton<LiveStreams>();
+        services.AddSingleton(sp => new LiveStreams(sp.GetRequiredService<ILiveFeed>(), sp.GetRequiredService<HostDirectory>()));
         services.AddSingleton<HostDirectory>();
         builder.AddMonitorStorage();
 

@@ -111,7 +111,7 @@ public static class ContainersApi
         var found = await directory.FindContainerAsync(id, cancellationToken).ConfigureAwait(false);
         if (found.Ambiguous)
         {
-            return (null, Problems.BadParameter("id", $"the prefix '{id}' matches several containers; give more characters."));
+            return (null, Problems.BadParameter("id", Problems.AmbiguousDetail(id)));
         }
 
         return found.Container is null ? (null, Problems.NotFound("container", id)) : (found.Container, null);
