@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
@@ -25,6 +26,10 @@ public static class MonitorApiExtensions
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+
+        // Numbers are numbers: the Web defaults also read them from strings, and the OpenAPI document then types every
+        // number as "integer or string". Writing is unchanged (no value is written as a string or as NaN).
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddSignalR(o => o.AddFilter<StreamLimitFilter>());

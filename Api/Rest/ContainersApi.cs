@@ -25,11 +25,15 @@ public static class ContainersApi
         group.MapGet("/", ListAsync).WithName("ListContainers")
             .WithSummary("Containers across hosts with their latest sample; state=removed lists removed containers.");
         group.MapGet("/{id}", GetAsync).WithName("GetContainer")
-            .WithSummary("One container by full id or a unique prefix of at least 12 characters.");
+            .WithSummary("One container by full id or a unique prefix of at least 12 characters.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/live", LiveAsync).WithName("GetContainerLive")
-            .WithSummary("The last N seconds (1-600) of 1-second samples.");
+            .WithSummary("The last N seconds (1-600) of 1-second samples: N samples once the container has been sampled for N seconds.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(OpenApiParameters.Integer("seconds", 1, MaxLiveSeconds));
         group.MapGet("/{id}/history", HistoryAsync).WithName("GetContainerHistory")
-            .WithSummary("Minute aggregates in [from, to), rolled up to the step.");
+            .WithSummary("Minute aggregates in [from, to), rolled up to the step.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
     }
 
