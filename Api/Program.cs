@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Orleans.Monitor.Api.Cluster;
 using Orleans.Monitor.Api.Hosting;
 using Orleans.Monitor.Storage;
@@ -11,10 +10,10 @@ try
     app.MapMonitorApi();
     await app.RunAsync();
 }
-catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException || InvalidSettingException.IsBindingFailure(ex))
+catch (Exception ex) when (InvalidSettingException.IsBadSetting(ex))
 {
     // A bad setting is not a crash: one line naming it, and a distinct exit code for supervisors.
-    await Console.Error.WriteLineAsync(ex.Message);
+    await Console.Error.WriteLineAsync(InvalidSettingException.OneLine(ex));
     return 2;
 }
 catch (OperationCanceledException) when (Environment.ExitCode == ClusterConnection.BadSettingExitCode)

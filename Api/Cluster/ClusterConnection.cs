@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using Orleans.Monitor.Contracts.Hosting;
 using Orleans.Monitor.Silo.Hosting;
@@ -66,12 +65,13 @@ public sealed partial class ClusterConnection(
         {
             return;
         }
-        catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException || InvalidSettingException.IsBindingFailure(ex))
+        catch (Exception ex) when (InvalidSettingException.IsBadSetting(ex))
         {
-            // The co-hosted silo's settings are checked only when it is built: fail as a bad setting at start does,
-            // one line naming it and exit code 2 (Program returns Environment.ExitCode), not a silent exit 0.
-            _error = ex.Message;
-            await Console.Error.WriteLineAsync(ex.Message.ReplaceLineEndings(" "));
+            // SettingsCheck has read every setting at start; what is left is found only when the silo is built (a
+            // silo port taken meanwhile): fail as a bad setting at start does, one line naming it and exit code 2
+            // (Program returns Environment.ExitCode), not a silent exit 0.
+            _error = InvalidSettingException.OneLine(ex);
+            await Console.Error.WriteLineAsync(_error);
             Environment.ExitCode = BadSettingExitCode;
             lifetime.StopApplication();
             return;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
@@ -6,6 +7,7 @@ using Orleans.Monitor.Api.Hubs;
 using Orleans.Monitor.Api.Live;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Hosting;
+using Orleans.Monitor.Contracts.Settings;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Silo.Hosting;
 using Orleans.Monitor.Silo.Persistence;
@@ -22,19 +24,26 @@ public static class MonitorApiExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var cluster = OrleansConfiguration.IsCluster(builder.Configuration);
+
+        // Every setting this process reads, before anything binds a port or calls Docker: standalone includes the
+        // co-hosted silo's, which it would otherwise meet only once the daemon answered.
+        SettingsCheck.Validate(builder.Configuration, silo: !cluster, more => AddApiOptions(more.Services));
+        AddApiOptions(services);
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+
+        // Numbers are numbers: the Web defaults also read them from strings, and the OpenAPI document then types every
+        // number as "integer or string". Writing is unchanged (no value is written as a string or as NaN).
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddSignalR(o => o.AddFilter<StreamLimitFilter>());
         services.AddSingleton<StreamLimitFilter>();
-        services.AddSingleton<LiveStreams>();
+        services.AddSingleton(sp => new LiveStreams(sp.GetRequiredService<ILiveFeed>(), sp.GetRequiredService<HostDirectory>()));
         services.AddSingleton<HostDirectory>();
         builder.AddMonitorStorage();
 
-        OrleansConfiguration.Validate(builder.Configuration);
-        var cluster = OrleansConfiguration.IsCluster(builder.Configuration);
         if (cluster)
         {
             services.AddSingleton<IClusterConnector, OrleansClientConnector>();
@@ -59,6 +68,9 @@ public static class MonitorApiExtensions
             sp.GetRequiredService<HostSubscriptions>(), sp.GetRequiredService<ClusterConnection>(), cluster));
         return builder;
     }
+
+    private static void AddApiOptions(IServiceCollection services) =>
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateSettings(ApiOptions.Section).ValidateOnStart();
 
     public static WebApplication MapMonitorApi(this WebApplication app)
     {

@@ -16,33 +16,50 @@ public sealed class LiveHub(LiveStreams streams) : Hub
     public IAsyncEnumerable<HostFrame> WatchAll(CancellationToken cancellationToken) =>
         streams.WatchAllAsync(cancellationToken);
 
-    /// <summary>One host's frames.</summary>
-    /// <exception cref="HubException">The id is malformed (the client's stream fails with this message, like a REST 400).</exception>
+    /// <summary>One host's frames; the host id as <c>GET /api/hosts/{hostId}</c> takes it.</summary>
+    /// <remarks>A malformed or unknown id ends the stream with a <see cref="HubException"/> naming it, as REST answers 400 or 404.</remarks>
     public IAsyncEnumerable<HostFrame> WatchHost(string hostId, CancellationToken cancellationToken) =>
-        hostId is not null && QueryParsing.IsHostId(hostId)
-            ? streams.WatchHostAsync(hostId, cancellationToken)
-            : throw new HubException("hostId must be a Docker daemon ID (letters, digits, ':', '.', '_', '-').");
+        streams.WatchHostAsync(hostId, cancellationToken);
 
-    /// <summary>One container: its window first, then one point per second.</summary>
-    /// <exception cref="HubException">The id is malformed (the client's stream fails with this message, like a REST 400).</exception>
+    /// <summary>One container: its window first, then one point per second; the full id or a unique prefix of at least 12 characters, as REST takes it.</summary>
+    /// <remarks>A malformed, unknown or ambiguous id ends the stream with a <see cref="HubException"/> naming it, as REST answers 400 or 404.</remarks>
     public IAsyncEnumerable<ContainerFrame> WatchContainer(string containerId, CancellationToken cancellationToken) =>
-        containerId is not null && QueryParsing.IsContainerId(containerId)
-            ? streams.WatchContainerAsync(containerId, cancellationToken)
-            : throw new HubException($"containerId must be a container id: {QueryParsing.MinimumIdPrefix} to 64 lowercase hex characters.");
+        streams.WatchContainerAsync(containerId, cancellationToken);
 }
 
-/// <summary>Turns the live feed into per-subscriber streams; owns the filtering so the hub stays thin.</summary>
-public sealed class LiveStreams(ILiveFeed feed)
+/// <summary>
+/// Turns the live feed into per-subscriber streams; owns the filtering, and resolves ids as REST does
+/// (<see cref="HostDirectory"/>), so the hub stays thin.
+/// </summary>
+public sealed class LiveStreams
 {
     private const int WindowSeconds = 600;
+    private readonly ILiveFeed _feed;
+    private readonly HostDirectory _directory;
+
+    internal LiveStreams(ILiveFeed feed, HostDirectory directory)
+    {
+        _feed = feed;
+        _directory = directory;
+    }
 
     public IAsyncEnumerable<HostFrame> WatchAllAsync(CancellationToken cancellationToken) =>
-        MarkSnapshots(feed.SubscribeAsync(cancellationToken), cancellationToken);
+        MarkSnapshots(_feed.SubscribeAsync(cancellationToken), cancellationToken);
 
+    /// <exception cref="HubException">The id is malformed or no host has it (the client's stream fails with this message).</exception>
     public async IAsyncEnumerable<HostFrame> WatchHostAsync(string hostId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(hostId);
-        await foreach (var frame in MarkSnapshots(feed.SubscribeAsync(cancellationToken), cancellationToken).ConfigureAwait(false))
+        if (hostId is null || !QueryParsing.IsHostId(hostId))
+        {
+            throw new HubException($"hostId '{hostId}' is not a Docker daemon ID (letters, digits, ':', '.', '_', '-').");
+        }
+
+        if (await _directory.GetHostAsync(hostId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new HubException(Problems.NotFoundDetail("host", hostId));
+        }
+
+        await foreach (var frame in MarkSnapshots(_feed.SubscribeAsync(cancellationToken), cancellationToken).ConfigureAwait(false))
         {
             if (frame.HostId == hostId)
             {
@@ -62,14 +79,33 @@ public sealed class LiveStreams(ILiveFeed feed)
         }
     }
 
+    /// <exception cref="HubException">The id is malformed, no container has it, or the prefix is ambiguous (the client's stream fails with this message).</exception>
     public async IAsyncEnumerable<ContainerFrame> WatchContainerAsync(string containerId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(containerId);
+        if (containerId is null || !QueryParsing.IsContainerId(containerId))
+        {
+            throw new HubException($"containerId '{containerId}' is not a container id: {QueryParsing.MinimumIdPrefix} to 64 lowercase hex characters.");
+        }
+
+        var found = await _directory.FindContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
+        if (found.Ambiguous)
+        {
+            throw new HubException(Problems.AmbiguousDetail(containerId));
+        }
+
+        var container = found.Container ?? throw new HubException(Problems.NotFoundDetail("container", containerId));
+        var id = container.Container.Id;
+        if (!_feed.Latest.Any(f => f.Containers.Any(c => c.Container.Id == id)))
+        {
+            // Removed (known from the store only): what is known of it, and frames again should it come back.
+            yield return new ContainerFrame(container.Container, null, null, [], Snapshot: true);
+        }
+
         var sentWindow = false;
         DateTimeOffset? lastPoint = null;
-        await foreach (var frame in feed.SubscribeAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var frame in _feed.SubscribeAsync(cancellationToken).ConfigureAwait(false))
         {
-            var live = frame.Containers.FirstOrDefault(c => c.Container.Id == containerId);
+            var live = frame.Containers.FirstOrDefault(c => c.Container.Id == id);
             if (live is null)
             {
                 continue;
@@ -77,7 +113,7 @@ public sealed class LiveStreams(ILiveFeed feed)
 
             if (!sentWindow)
             {
-                var window = await feed.GetWindowAsync(containerId, WindowSeconds, cancellationToken).ConfigureAwait(false) ?? [];
+                var window = await _feed.GetWindowAsync(id, WindowSeconds, cancellationToken).ConfigureAwait(false) ?? [];
                 sentWindow = true;
                 lastPoint = window.Count > 0 ? window[^1].Timestamp : null;
                 yield return new ContainerFrame(live.Container, live.Sample, null, window, Snapshot: true);

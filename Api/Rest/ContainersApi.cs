@@ -27,13 +27,19 @@ public static class ContainersApi
         group.MapGet("/", ListAsync).WithName("ListContainers")
             .WithSummary("Containers across hosts with their latest sample; state=removed lists removed containers.");
         group.MapGet("/{id}", GetAsync).WithName("GetContainer")
-            .WithSummary("One container by full id or a unique prefix of at least 12 characters.");
+            .WithSummary("One container by full id or a unique prefix of at least 12 characters.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/live", LiveAsync).WithName("GetContainerLive")
-            .WithSummary("The last N seconds (1-600) of 1-second samples.");
+            .WithSummary("The last N seconds (1-600) of 1-second samples: N samples once the container has been sampled for N seconds.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(OpenApiParameters.Integer("seconds", 1, MaxLiveSeconds));
         group.MapGet("/{id}/history", HistoryAsync).WithName("GetContainerHistory")
-            .WithSummary("Minute aggregates in [from, to), rolled up to the step.");
+            .WithSummary("Minute aggregates in [from, to), rolled up to the step.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/events", EventsAsync).WithName("GetContainerEvents")
-            .WithSummary("The container's lifecycle events (create, start, die with its exit code, oom, destroy, ...) in [from, to), newest first.");
+            .WithSummary("The container's lifecycle events (create, start, die with its exit code, oom, destroy, ...) in [from, to), newest first.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(OpenApiParameters.Integer("limit", 1, MaxEventLimit));
         return endpoints;
     }
 
@@ -150,7 +156,7 @@ public static class ContainersApi
         var found = await directory.FindContainerAsync(id, cancellationToken).ConfigureAwait(false);
         if (found.Ambiguous)
         {
-            return (null, Problems.BadParameter("id", $"the prefix '{id}' matches several containers; give more characters."));
+            return (null, Problems.BadParameter("id", Problems.AmbiguousDetail(id)));
         }
 
         return found.Container is null ? (null, Problems.NotFound("container", id)) : (found.Container, null);

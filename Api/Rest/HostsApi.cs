@@ -12,9 +12,11 @@ public static class HostsApi
     {
         var group = endpoints.MapGroup("/api/hosts").WithTags("Hosts");
         group.MapGet("/", ListAsync).WithName("ListHosts").WithSummary("Every known host with status up, down or unreachable.");
-        group.MapGet("/{hostId}", GetAsync).WithName("GetHost").WithSummary("One host by its Docker daemon ID.");
+        group.MapGet("/{hostId}", GetAsync).WithName("GetHost").WithSummary("One host by its Docker daemon ID.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{hostId}/history", HistoryAsync).WithName("GetHostHistory")
-            .WithSummary("Per-step totals over the host's containers, from minute aggregates.");
+            .WithSummary("Per-step totals over the host's containers, from minute aggregates.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
     }
 

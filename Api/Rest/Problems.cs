@@ -15,5 +15,11 @@ internal static class Problems
         TypedResults.Problem(
             statusCode: StatusCodes.Status404NotFound,
             title: $"Unknown {what}.",
-            detail: $"No {what} with id '{id}' is known to this cluster.");
+            detail: NotFoundDetail(what, id));
+
+    /// <summary>The detail of a 404, also the hub's error for the same id.</summary>
+    public static string NotFoundDetail(string what, string id) => $"No {what} with id '{id}' is known to this cluster.";
+
+    /// <summary>The detail of the 400 for a container id prefix that matches several containers, also the hub's error.</summary>
+    public static string AmbiguousDetail(string prefix) => $"the prefix '{prefix}' matches several containers; give more characters.";
 }

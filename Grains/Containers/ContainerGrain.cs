@@ -61,8 +61,7 @@ public sealed partial class ContainerGrain(
 
     public Task<ImmutableArray<SamplePoint>> GetWindowAsync(int seconds)
     {
-        var since = (_window.Latest?.Timestamp ?? clock.GetUtcNow()) - TimeSpan.FromSeconds(seconds - 1);
-        return Task.FromResult(ImmutableArray.Create(_window.Since(since)));
+        return Task.FromResult(ImmutableArray.Create(_window.Last(TimeSpan.FromSeconds(seconds), options.Value.Interval)));
     }
 
     public async Task RemoveAsync(ContainerInfo removed)

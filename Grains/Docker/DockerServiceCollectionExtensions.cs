@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Monitor.Contracts.Settings;
 
 namespace Orleans.Monitor.Grains.Docker;
 
@@ -12,9 +13,10 @@ public static class DockerServiceCollectionExtensions
     /// <summary>Binds <see cref="DockerOptions"/> from the "Docker" section (validated on start) and adds one shared <see cref="DockerDaemon"/>.</summary>
     public static IServiceCollection AddDockerDaemon(this IServiceCollection services, IConfiguration configuration)
     {
+        Duration.AcceptInSettings();
         services.AddOptions<DockerOptions>()
             .Bind(configuration.GetSection(DockerOptions.SectionName))
-            .ValidateDataAnnotations()
+            .ValidateSettings(DockerOptions.SectionName)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

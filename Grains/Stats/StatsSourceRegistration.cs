@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Monitor.Contracts.Settings;
 using Orleans.Monitor.Grains.Stats.Api;
 using Orleans.Monitor.Grains.Stats.Cgroup;
 
@@ -43,7 +44,7 @@ public static class StatsSourceRegistration
             .ValidateOnStart();
         services.AddOptions<CgroupOptions>()
             .Bind(builder.Configuration.GetSection(CgroupOptions.SectionName))
-            .ValidateDataAnnotations()
+            .ValidateSettings(CgroupOptions.SectionName)
             .Validate(
                 options => Path.IsPathRooted(options.ProcRoot) && Path.IsPathRooted(options.CgroupRoot),
                 "Stats:Cgroup:ProcRoot and Stats:Cgroup:CgroupRoot must be absolute paths.")

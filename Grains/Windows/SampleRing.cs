@@ -52,6 +52,15 @@ public sealed class SampleRing
         return result;
     }
 
+    /// <summary>
+    /// Copies, oldest first, the samples of the last <paramref name="span"/> up to the newest: with one sample every
+    /// <paramref name="interval"/>, <paramref name="span"/> / <paramref name="interval"/> of them. A sample counts when
+    /// taken less than <paramref name="span"/> minus half an interval before the newest, so a timer's jitter of up to
+    /// half an interval neither drops the oldest sample nor adds one more.
+    /// </summary>
+    public SamplePoint[] Last(TimeSpan span, TimeSpan interval) =>
+        Latest is { } latest ? Since(latest.Timestamp - span + (interval / 2) + TimeSpan.FromTicks(1)) : [];
+
     /// <summary>Copies the whole window, oldest first.</summary>
     public SamplePoint[] ToArray() => Since(DateTimeOffset.MinValue);
 

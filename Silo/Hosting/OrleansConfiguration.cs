@@ -25,6 +25,7 @@ public static class OrleansConfiguration
     public const string GatewayPortKey = "Orleans:Endpoints:GatewayPort";
     public const string AdvertisedIPAddressKey = "Orleans:Endpoints:AdvertisedIPAddress";
     public const string DashboardKey = "Orleans:Dashboard";
+    public const string MembershipSection = "Orleans:Membership";
 
     /// <summary>The default of both <see cref="ClusterOptions.ClusterId"/> and <see cref="ClusterOptions.ServiceId"/>.</summary>
     public const string DefaultId = "orleans-monitor";

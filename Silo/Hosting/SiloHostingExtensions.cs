@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using Orleans.Configuration;
 using Orleans.Monitor.Contracts.Placement;
+using Orleans.Monitor.Contracts.Settings;
 using Orleans.Monitor.Grains.Containers;
 using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Hosts;
@@ -28,11 +29,8 @@ public static class SiloHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(daemon);
         var services = builder.Services;
-        services.AddOptions<SamplingOptions>().BindConfiguration(SamplingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<HostWatchOptions>().BindConfiguration(HostWatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddSiloSettings();
         services.TryAddSingleton(TimeProvider.System);
-        builder.AddDockerDaemon();
-        builder.AddStatsSource();
         services.TryAddSingleton<IMonitorSink, StoreSink>();
         services.AddSingleton(daemon);
 
@@ -53,7 +51,7 @@ public static class SiloHostingExtensions
 #pragma warning disable ORLEANSEXP003 // Evaluation API: the strongly consistent, in-cluster grain directory.
                 silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
-                silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+                silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(OrleansConfiguration.MembershipSection));
             }
             else
             {
@@ -89,6 +87,21 @@ public static class SiloHostingExtensions
         services.AddSingleton<DaemonWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DaemonWatcher>());
         services.AddSingleton<IHostResync>(sp => sp.GetRequiredService<DaemonWatcher>());
+        return builder;
+    }
+
+    /// <summary>
+    /// The silo's own settings, validated at start: <c>Sampling</c>, <c>Host</c>, <c>Docker</c> and <c>Stats</c>
+    /// (with the Docker daemon and the stats source they configure). <see cref="SettingsCheck"/> checks them too.
+    /// </summary>
+    public static IHostApplicationBuilder AddSiloSettings(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        Duration.AcceptInSettings();
+        builder.Services.AddOptions<SamplingOptions>().BindConfiguration(SamplingOptions.Section).ValidateSettings(SamplingOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<HostWatchOptions>().BindConfiguration(HostWatchOptions.Section).ValidateSettings(HostWatchOptions.Section).ValidateOnStart();
+        builder.AddDockerDaemon();
+        builder.AddStatsSource();
         return builder;
     }
 }

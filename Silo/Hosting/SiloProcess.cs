@@ -1,6 +1,5 @@
 using Orleans.Dashboard;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Resilience;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Telemetry;
@@ -25,7 +24,7 @@ public static partial class SiloProcess
         try
         {
             var settingsSource = WebApplication.CreateBuilder(args);
-            OrleansConfiguration.Validate(settingsSource.Configuration);
+            SettingsCheck.Validate(settingsSource.Configuration, silo: true);
             using var loggers = LoggerFactory.Create(l => l.AddConfiguration(settingsSource.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
             var logger = loggers.CreateLogger(typeof(SiloProcess));
             var daemon = await DaemonIdentity.ResolveAsync(settingsSource.Configuration, loggers, retry: true, stopping.Token);
@@ -70,10 +69,10 @@ public static partial class SiloProcess
 
             return Environment.ExitCode;
         }
-        catch (Exception ex) when (ex is InvalidSettingException or OptionsValidationException || InvalidSettingException.IsBindingFailure(ex))
+        catch (Exception ex) when (InvalidSettingException.IsBadSetting(ex))
         {
             // A bad setting is not a crash: one line naming it, and a distinct exit code for supervisors.
-            await Console.Error.WriteLineAsync(ex.Message);
+            await Console.Error.WriteLineAsync(InvalidSettingException.OneLine(ex));
             return BadSetting;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -96,6 +95,7 @@ public static partial class SiloProcess
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans.Monitor", LogLevel.Information);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);

@@ -78,25 +78,58 @@ public sealed class LiveHubTests(LiveApi live, ITestOutputHelper output) : IAsyn
         Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => sequences[0] + i), sequences);
     }
 
-    [Fact]
-    public async Task WatchHost_UnknownHost_NoFrames()
+    [Theory]
+    [InlineData("NOPE:NOPE:NOPE")]
+    [InlineData("not/a/daemon id")]
+    public async Task WatchHost_UnknownOrMalformedHost_StreamEndsWithErrorNamingIt(string hostId)
     {
         await using var hub = await HubClient.ConnectAsync(live.App.ServerAddress!, _timeout.Token);
-        var other = await hub.StreamAsync("WatchHost", ["NOPE:NOPE:NOPE"], _timeout.Token);
-        var own = await hub.StreamAsync("WatchHost", [live.HostId], _timeout.Token);
+        var other = await hub.StreamAsync("WatchHost", [hostId], _timeout.Token);
 
-        // Three frames of the real host on the same connection: the unknown host's stream got nothing meanwhile.
-        var seen = new List<string>();
-        var ownFrames = 0;
-        while (ownFrames < 3)
-        {
-            var message = await hub.ReceiveAsync(_timeout.Token);
-            var invocation = message["invocationId"]?.GetValue<string>() ?? "";
-            seen.Add(invocation);
-            ownFrames += invocation == own ? 1 : 0;
-        }
+        // REST answers 404 (unknown) or 400 (malformed) for the same id; the stream must not wait silently for ever.
+        var completion = await hub.ReceiveForAsync(other, _timeout.Token);
+        output.WriteLine("completion: " + completion.ToJsonString());
+        Assert.Equal(HubClient.Completion, completion["type"]!.GetValue<int>());
+        Assert.Contains($"'{hostId}'", completion["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var rest = await _client.GetAsync(new Uri("/api/hosts/" + Uri.EscapeDataString(hostId), UriKind.Relative));
+        Assert.True(rest.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"REST answered {rest.StatusCode}");
+    }
 
-        Assert.DoesNotContain(other, seen);
+    [Fact]
+    public async Task WatchContainer_PrefixOfTwelve_StreamsThatContainerUnderItsFullId()
+    {
+        var id = await StartSampledContainerAsync("hub-prefix");
+        await using var hub = await HubClient.ConnectAsync(live.App.ServerAddress!, _timeout.Token);
+
+        // The 12 characters `docker ps` prints, which GET /api/containers/{id} accepts too.
+        var stream = await hub.StreamAsync("WatchContainer", [id[..12]], _timeout.Token);
+        var first = await hub.NextItemAsync(stream, _timeout.Token);
+        var next = await hub.NextItemAsync(stream, _timeout.Token);
+
+        Assert.Equal(id, first["container"]!["id"]!.GetValue<string>());
+        Assert.True(first["snapshot"]!.GetValue<bool>(), "the window frame is not marked as the snapshot");
+        Assert.NotEmpty(first["window"]!.AsArray());
+        Assert.Equal(id, next["container"]!["id"]!.GetValue<string>());
+        var rest = await MonitorApp.GetJsonAsync<ContainerLive>(_client, "/api/containers/" + id[..12]);
+        Assert.Equal(id, rest.Container.Id);
+    }
+
+    [Theory]
+    [InlineData("0123456789ab0123456789ab0123456789ab0123456789ab0123456789abcdef")]
+    [InlineData("0123456789ab")]
+    [InlineData("NOT-A-CONTAINER")]
+    [InlineData("0123456789a")]
+    public async Task WatchContainer_UnknownOrMalformedId_StreamEndsWithErrorNamingIt(string containerId)
+    {
+        await using var hub = await HubClient.ConnectAsync(live.App.ServerAddress!, _timeout.Token);
+        var stream = await hub.StreamAsync("WatchContainer", [containerId], _timeout.Token);
+
+        var completion = await hub.ReceiveForAsync(stream, _timeout.Token);
+        output.WriteLine("completion: " + completion.ToJsonString());
+        Assert.Equal(HubClient.Completion, completion["type"]!.GetValue<int>());
+        Assert.Contains($"'{containerId}'", completion["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var rest = await _client.GetAsync(new Uri("/api/containers/" + containerId, UriKind.Relative));
+        Assert.True(rest.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"REST answered {rest.StatusCode}");
     }
 
     [Fact]

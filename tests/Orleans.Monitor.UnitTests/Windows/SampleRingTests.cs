@@ -43,6 +43,39 @@ public sealed class SampleRingTests
         Assert.Equal(10, ring.Since(T0).Length);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(60)]
+    public void Last_SpanOfNSecondsWithJitteredTimer_ReturnsNSamples(int seconds)
+    {
+        // A 1 s timer that fires up to 0.4 s early or late: the sample N seconds back may be a little older than that.
+        var ring = new SampleRing(600);
+        var jitter = new[] { 0.4, -0.4, 0.0, -0.3, 0.3 };
+        for (var s = 0; s < 200; s++)
+        {
+            ring.Add(new SamplePoint(T0.AddSeconds(s + jitter[s % jitter.Length]), 0, 0, 0, s, 0, 0, 0, 0, 1));
+        }
+
+        var last = ring.Last(TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(1));
+
+        Assert.Equal(Enumerable.Range(200 - seconds, seconds).Select(s => (long)s), last.Select(p => p.MemoryUsedBytes));
+    }
+
+    [Fact]
+    public void Last_FewerSamplesThanSpan_ReturnsAllAndEmptyRingNone()
+    {
+        var ring = new SampleRing(600);
+        Assert.Empty(ring.Last(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)));
+        for (var s = 0; s < 3; s++)
+        {
+            ring.Add(Point(s));
+        }
+
+        Assert.Equal(3, ring.Last(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)).Length);
+        Assert.Equal([1, 2], ring.Last(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500)).Select(p => (int)(p.Timestamp - T0).TotalSeconds));
+    }
+
     [Fact]
     public void Latest_Empty_IsNull()
     {
