@@ -26,6 +26,7 @@ public sealed class OpenApiTests(LiveApi live, ITestOutputHelper output) : IDisp
         ["from"] = ("yesterday", ""),
         ["to"] = ("tomorrow", ""),
         ["step"] = ("7m", "5m"),
+        ["limit"] = ("0", "10"),
     };
 
     private readonly HttpClient _client = live.App.CreateApiClient();
