@@ -32,15 +32,15 @@ public sealed record ContainerInfo(
     DateTimeOffset? StartedAt,
     int? ExitCode);
 
-/// <summary>A container's latest one-second sample (<c>ContainerSample</c>).</summary>
+/// <summary>A container's latest one-second sample (<c>ContainerSample</c>); the network rates are null where Docker measures no network.</summary>
 public sealed record ContainerSample(
     DateTimeOffset Timestamp,
     double CpuPercent,
     long MemoryUsedBytes,
     long MemoryLimitBytes,
     double MemoryPercent,
-    double NetRxBytesPerSecond,
-    double NetTxBytesPerSecond,
+    double? NetRxBytesPerSecond,
+    double? NetTxBytesPerSecond,
     double BlockReadBytesPerSecond,
     double BlockWriteBytesPerSecond,
     long Pids);
@@ -60,7 +60,7 @@ public sealed record HostFrame(
     IReadOnlyList<ContainerLive> Containers,
     bool Snapshot);
 
-/// <summary>One closed minute (or rolled-up step) of a container's history (<c>MinuteAggregate</c>).</summary>
+/// <summary>One closed minute (or rolled-up step) of a container's history (<c>MinuteAggregate</c>); network bytes are null where not measured.</summary>
 public sealed record MinuteAggregate(
     DateTimeOffset Minute,
     int SampleCount,
@@ -69,8 +69,8 @@ public sealed record MinuteAggregate(
     long MemoryUsedBytesAvg,
     long MemoryUsedBytesMax,
     long MemoryLimitBytes,
-    long NetRxBytes,
-    long NetTxBytes,
+    long? NetRxBytes,
+    long? NetTxBytes,
     long BlockReadBytes,
     long BlockWriteBytes,
     long PidsMax);

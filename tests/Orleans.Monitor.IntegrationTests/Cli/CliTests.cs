@@ -48,6 +48,8 @@ public sealed class CliTests(LiveApi live, ITestOutputHelper output) : IAsyncLif
         Assert.Equal("running", busyRow.GetProperty("state").GetString());
         // Other work shares the two cores: the loop gets at most its quota, and something.
         Assert.InRange(busyRow.GetProperty("cpuPercent").GetDouble(), 0.5, 35);
+        // --network none: Docker measures no network, and the Api says so with null.
+        Assert.Equal(JsonValueKind.Null, busyRow.GetProperty("netRxBytesPerSecond").ValueKind);
         Assert.Equal(67_108_864, rows[limited.Id].GetProperty("memoryLimitBytes").GetInt64());
         Assert.True(rows[limited.Id].GetProperty("memoryUsedBytes").GetInt64() > 0);
         Assert.Equal("exited", rows[exited.Id].GetProperty("state").GetString());
