@@ -20,6 +20,8 @@ public sealed record ContainerRow(string HostLabel, ContainerLive Live)
         new("name", "NAME", r => r.Container.Name),
         new("image", "IMAGE", r => r.Container.Image),
         new("state", "STATE", r => r.Container.State, r => r.Container.Health is { } health ? $"{r.Container.State} ({health})" : r.Container.State),
+        new("restartCount", "RESTARTS", r => r.Container.RestartCount, Right: true),
+        new("lastExitCode", "LAST EXIT", r => r.Container.LastExitCode, r => r.Container.LastExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", Right: true),
         new("cpuPercent", "CPU %", r => r.Sample?.CpuPercent, r => r.Sample is { } s ? Units.Percent(s.CpuPercent) : "-", Right: true),
         new("memoryUsedBytes", "MEM", r => r.Sample?.MemoryUsedBytes, r => r.Sample is { } s ? Units.Bytes(s.MemoryUsedBytes) : "-", Right: true),
         new("memoryLimitBytes", "LIMIT", r => r.Sample?.MemoryLimitBytes, r => r.Sample is { } s ? Units.Bytes(s.MemoryLimitBytes) : "-", Right: true),
