@@ -68,7 +68,7 @@ public sealed class CliTests(LiveApi live, ITestOutputHelper output) : IAsyncLif
         Assert.Equal(0, result.ExitCode);
         var lines = result.Stdout.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         var header = lines[0].Split(',');
-        Assert.Equal(["host", "hostId", "id", "name", "image", "state", "cpuPercent", "memoryUsedBytes", "memoryLimitBytes"], header[..9]);
+        Assert.Equal(["host", "hostId", "id", "name", "image", "state", "restartCount", "lastExitCode", "cpuPercent", "memoryUsedBytes", "memoryLimitBytes"], header[..11]);
         var rows = lines[1..].Select(l => header.Zip(l.Split(',')).ToDictionary(p => p.First, p => p.Second)).ToList();
         Assert.Equal(new[] { limited.Id, other.Id }.Order(StringComparer.Ordinal), rows.Select(r => r["id"]).Order(StringComparer.Ordinal));
         var row = Assert.Single(rows, r => r["id"] == limited.Id);
