@@ -1,9 +1,8 @@
-using System.Text.Json;
-
 namespace Orleans.Monitor.Cli.Api;
 
 // The JSON the Api writes (docs/live-api.md), read into records of our own so the CLI needs no Orleans assembly.
-// Only the members the CLI shows are declared; the rest of each object is ignored.
+// Only the members the CLI shows are declared; the rest of each object is ignored. Every declared member must be in
+// the answer, and null only where the record says so (MonitorApiClient reads with the Respect* options).
 
 /// <summary>A host's facts (<c>HostInfo</c>).</summary>
 public sealed record HostInfo(string HostId, string Name, int Cpus, long MemoryTotalBytes, string? DockerVersion);
@@ -21,6 +20,8 @@ public sealed record HostSummary(
     long MemoryUsedBytes);
 
 /// <summary>A container's metadata and lifecycle (<c>ContainerInfo</c>).</summary>
+/// <param name="RestartCount">How many times Docker restarted it (inspect's <c>RestartCount</c>).</param>
+/// <param name="LastExitCode">The latest <c>die</c> event's exit code, kept while a restarted container runs again.</param>
 public sealed record ContainerInfo(
     string Id,
     string HostId,
@@ -30,17 +31,19 @@ public sealed record ContainerInfo(
     string? Health,
     DateTimeOffset Created,
     DateTimeOffset? StartedAt,
-    int? ExitCode);
+    int? ExitCode,
+    int RestartCount,
+    int? LastExitCode);
 
-/// <summary>A container's latest one-second sample (<c>ContainerSample</c>).</summary>
+/// <summary>A container's latest one-second sample (<c>ContainerSample</c>); the network rates are null where Docker measures no network.</summary>
 public sealed record ContainerSample(
     DateTimeOffset Timestamp,
     double CpuPercent,
     long MemoryUsedBytes,
     long MemoryLimitBytes,
     double MemoryPercent,
-    double NetRxBytesPerSecond,
-    double NetTxBytesPerSecond,
+    double? NetRxBytesPerSecond,
+    double? NetTxBytesPerSecond,
     double BlockReadBytesPerSecond,
     double BlockWriteBytesPerSecond,
     long Pids);
@@ -60,7 +63,7 @@ public sealed record HostFrame(
     IReadOnlyList<ContainerLive> Containers,
     bool Snapshot);
 
-/// <summary>One closed minute (or rolled-up step) of a container's history (<c>MinuteAggregate</c>).</summary>
+/// <summary>One closed minute (or rolled-up step) of a container's history (<c>MinuteAggregate</c>); network bytes are null where not measured.</summary>
 public sealed record MinuteAggregate(
     DateTimeOffset Minute,
     int SampleCount,
@@ -69,8 +72,8 @@ public sealed record MinuteAggregate(
     long MemoryUsedBytesAvg,
     long MemoryUsedBytesMax,
     long MemoryLimitBytes,
-    long NetRxBytes,
-    long NetTxBytes,
+    long? NetRxBytes,
+    long? NetTxBytes,
     long BlockReadBytes,
     long BlockWriteBytes,
     long PidsMax);
@@ -78,45 +81,27 @@ public sealed record MinuteAggregate(
 /// <summary>The answer of <c>GET /api/containers/{id}/history</c>.</summary>
 public sealed record ContainerHistory(string ContainerId, DateTimeOffset From, DateTimeOffset To, string Step, IReadOnlyList<MinuteAggregate> Points);
 
-/// <summary>One lifecycle event of a container (<c>GET /api/containers/{id}/events</c>), newest first.</summary>
-/// <param name="Signal">The signal of a <c>kill</c>, as Docker reports it.</param>
-/// <param name="Health">The health status of a <c>health_status</c> event.</param>
-public sealed record ContainerEvent(DateTimeOffset Time, string Action, int? ExitCode, string? Signal, string? Health)
-{
-    /// <summary>
-    /// Reads the events answer: a JSON array of events, or an object holding them in <c>events</c>. The time is
-    /// <c>time</c>, else derived from <c>timeNano</c>; the health status is <c>health</c> or <c>healthStatus</c>.
-    /// </summary>
-    /// <exception cref="JsonException">The document is neither shape.</exception>
-    public static IReadOnlyList<ContainerEvent> ReadList(JsonElement root)
-    {
-        var items = root.ValueKind switch
-        {
-            JsonValueKind.Array => root,
-            JsonValueKind.Object when root.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array => events,
-            _ => throw new JsonException("expected an array of events or an object with 'events'"),
-        };
-        return [.. items.EnumerateArray().Select(Read)];
-    }
+/// <summary>One lifecycle event of a container as Docker reported it (<c>ContainerEvent</c>).</summary>
+/// <param name="Action"><c>create</c>, <c>start</c>, <c>restart</c>, <c>die</c>, <c>kill</c>, <c>oom</c>, <c>pause</c>, <c>unpause</c>, <c>rename</c>, <c>health_status</c> or <c>destroy</c>.</param>
+/// <param name="TimeNano">Docker's <c>timeNano</c> (Unix nanoseconds); <paramref name="Time"/> is the same moment to the tick.</param>
+/// <param name="Name">The container's name at the event (the new one for <c>rename</c>).</param>
+/// <param name="ExitCode">The <c>die</c> event's exit code.</param>
+/// <param name="Signal">The <c>kill</c> event's signal as Docker reports it, a number (<c>9</c>, <c>15</c>).</param>
+/// <param name="Health">The <c>health_status</c> event's status: <c>healthy</c>, <c>unhealthy</c> or <c>starting</c>.</param>
+public sealed record ContainerEvent(
+    string ContainerId,
+    string HostId,
+    string Action,
+    long TimeNano,
+    DateTimeOffset Time,
+    string? Name,
+    string? Image,
+    int? ExitCode,
+    string? Signal,
+    string? Health);
 
-    private static ContainerEvent Read(JsonElement item)
-    {
-        var time = item.TryGetProperty("time", out var t) && t.ValueKind == JsonValueKind.String
-            ? t.GetDateTimeOffset()
-            : item.TryGetProperty("timeNano", out var nano) && nano.ValueKind == JsonValueKind.Number
-                ? DateTimeOffset.UnixEpoch.AddTicks(nano.GetInt64() / TimeSpan.NanosecondsPerTick)
-                : throw new JsonException("an event without 'time' or 'timeNano'");
-        return new ContainerEvent(
-            time,
-            String(item, "action") ?? throw new JsonException("an event without 'action'"),
-            item.TryGetProperty("exitCode", out var code) && code.ValueKind == JsonValueKind.Number ? code.GetInt32() : null,
-            String(item, "signal"),
-            String(item, "health") ?? String(item, "healthStatus"));
-    }
-
-    private static string? String(JsonElement item, string name) =>
-        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-}
+/// <summary>The answer of <c>GET /api/containers/{id}/events</c>: the events in [from, to) (a null bound is open), newest first.</summary>
+public sealed record ContainerEventList(string ContainerId, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<ContainerEvent> Events);
 
 /// <summary>An RFC 7807 problem as the Api writes it.</summary>
 public sealed record ApiProblem(string? Title, string? Detail, int? Status);

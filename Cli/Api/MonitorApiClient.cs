@@ -15,7 +15,12 @@ public sealed partial class MonitorApiClient : IDisposable
     /// <summary>How long one request may take before the Api counts as unreachable.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Exactly the contract: a member the records declare must be there, and null only where they allow it.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
     private readonly HttpClient _http;
 
     public MonitorApiClient(Uri baseUrl, string? token, HttpMessageHandler? handler = null)
@@ -57,22 +62,18 @@ public sealed partial class MonitorApiClient : IDisposable
         return GetAsync<ContainerHistory>($"api/containers/{Uri.EscapeDataString(containerId)}/history?{string.Join('&', query)}", cancellationToken);
     }
 
-    /// <summary>Newest first. An Api without the events endpoint answers a 404 that names no container: that gets its own message.</summary>
-    public async Task<IReadOnlyList<ContainerEvent>> GetEventsAsync(string containerId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
+    /// <summary>
+    /// The events in [<paramref name="from"/>, <paramref name="to"/>), newest first, at most <paramref name="limit"/>
+    /// (the Api's default when null). An Api without the endpoint answers a 404 that names no container: that gets its own message.
+    /// </summary>
+    public Task<ContainerEventList> GetEventsAsync(string containerId, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken cancellationToken)
     {
         var query = new List<string>();
         AddQuery(query, "from", from?.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         AddQuery(query, "to", to?.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        AddQuery(query, "limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var path = $"api/containers/{Uri.EscapeDataString(containerId)}/events" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
-        var document = await GetAsync<JsonElement>(path, cancellationToken, missingEndpoint: "container events").ConfigureAwait(false);
-        try
-        {
-            return ContainerEvent.ReadList(document);
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
-        {
-            throw new CliException(ExitCodes.ApiError, $"the Api's answer to GET /{path} is not a list of events: {ex.Message}", ex);
-        }
+        return GetAsync<ContainerEventList>(path, cancellationToken, missingEndpoint: "container events");
     }
 
     /// <summary>

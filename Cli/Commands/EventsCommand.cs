@@ -25,17 +25,18 @@ public static class EventsCommand
                 },
             },
         };
+        var limit = new Option<int?>("--limit") { Description = "At most this many events, the newest [1-10000; default: the Api's, 1000]" };
         var command = new Command("events", "A container's lifecycle events (create, start, die, kill, oom, health_status, ...), newest first.")
         {
-            container, since,
+            container, since, limit,
         };
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             using var client = context.CreateClient();
             var id = await client.ResolveContainerAsync(parse.GetValue(container)!, cancellationToken).ConfigureAwait(false);
             DateTimeOffset? from = Duration.TryParse(parse.GetValue(since), out var back) ? DateTimeOffset.UtcNow - back : null;
-            var events = await client.GetEventsAsync(id, from, null, cancellationToken).ConfigureAwait(false);
-            SheetWriter.Write(context.Output, Columns(DateTimeOffset.Now), events, context.Console, context.Out);
+            var answer = await client.GetEventsAsync(id, from, null, parse.GetValue(limit), cancellationToken).ConfigureAwait(false);
+            SheetWriter.Write(context.Output, Columns(DateTimeOffset.Now), answer.Events, context.Console, context.Out);
             return ExitCodes.Ok;
         });
         return command;
@@ -44,9 +45,11 @@ public static class EventsCommand
     public static IReadOnlyList<Column<ContainerEvent>> Columns(DateTimeOffset now) =>
     [
         new("time", "TIME", e => e.Time, e => Units.Time(e.Time, now)),
+        new("timeNano", "TIME NS", e => e.TimeNano, InTable: false),
         new("action", "ACTION", e => e.Action),
         new("exitCode", "EXIT CODE", e => e.ExitCode, e => e.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", Right: true),
         new("signal", "SIGNAL", e => e.Signal, e => e.Signal ?? ""),
         new("health", "HEALTH", e => e.Health, e => e.Health ?? ""),
+        new("name", "NAME", e => e.Name, e => e.Name ?? ""),
     ];
 }

@@ -8,9 +8,9 @@ namespace Orleans.Monitor.Cli.Live;
 /// <summary>Draws one screen of <c>top</c> from a <see cref="TopModel"/>: a summary line, hosts that are not up, the table and the keys.</summary>
 public static class TopScreen
 {
-    /// <summary>The columns <c>top</c> shows (those of <c>ps</c> without image and limit, to fit a terminal).</summary>
+    /// <summary>The columns <c>top</c> shows (those of <c>ps</c> without image, restarts, last exit code and limit, to fit a terminal).</summary>
     public static IReadOnlyList<Column<ContainerRow>> Columns { get; } =
-        [.. ContainerRow.Columns.Where(c => c.InTable && c.Name is not ("image" or "memoryLimitBytes"))];
+        [.. ContainerRow.Columns.Where(c => c.InTable && c.Name is not ("image" or "restartCount" or "lastExitCode" or "memoryLimitBytes"))];
 
     private static readonly Dictionary<TopSort, string> SortColumns = new()
     {

@@ -9,8 +9,8 @@ public sealed record ContainerRow(string HostLabel, ContainerLive Live)
 
     public ContainerSample? Sample => Live.Sample;
 
-    /// <summary>Received plus sent bytes per second, the network sort key.</summary>
-    public double NetworkBytesPerSecond => Sample is { } s ? s.NetRxBytesPerSecond + s.NetTxBytesPerSecond : 0;
+    /// <summary>Received plus sent bytes per second, the network sort key (0 where no network is measured).</summary>
+    public double NetworkBytesPerSecond => Sample is { } s ? (s.NetRxBytesPerSecond ?? 0) + (s.NetTxBytesPerSecond ?? 0) : 0;
 
     public static IReadOnlyList<Column<ContainerRow>> Columns { get; } =
     [
@@ -20,12 +20,14 @@ public sealed record ContainerRow(string HostLabel, ContainerLive Live)
         new("name", "NAME", r => r.Container.Name),
         new("image", "IMAGE", r => r.Container.Image),
         new("state", "STATE", r => r.Container.State, r => r.Container.Health is { } health ? $"{r.Container.State} ({health})" : r.Container.State),
+        new("restartCount", "RESTARTS", r => r.Container.RestartCount, Right: true),
+        new("lastExitCode", "LAST EXIT", r => r.Container.LastExitCode, r => r.Container.LastExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", Right: true),
         new("cpuPercent", "CPU %", r => r.Sample?.CpuPercent, r => r.Sample is { } s ? Units.Percent(s.CpuPercent) : "-", Right: true),
         new("memoryUsedBytes", "MEM", r => r.Sample?.MemoryUsedBytes, r => r.Sample is { } s ? Units.Bytes(s.MemoryUsedBytes) : "-", Right: true),
         new("memoryLimitBytes", "LIMIT", r => r.Sample?.MemoryLimitBytes, r => r.Sample is { } s ? Units.Bytes(s.MemoryLimitBytes) : "-", Right: true),
         new("memoryPercent", "MEM %", r => r.Sample?.MemoryPercent, r => r.Sample is { } s ? Units.Percent(s.MemoryPercent) : "-", Right: true),
-        new("netRxBytesPerSecond", "NET RX/s", r => r.Sample?.NetRxBytesPerSecond, r => r.Sample is { } s ? Units.Rate(s.NetRxBytesPerSecond) : "-", Right: true),
-        new("netTxBytesPerSecond", "NET TX/s", r => r.Sample?.NetTxBytesPerSecond, r => r.Sample is { } s ? Units.Rate(s.NetTxBytesPerSecond) : "-", Right: true),
+        new("netRxBytesPerSecond", "NET RX/s", r => r.Sample?.NetRxBytesPerSecond, r => r.Sample?.NetRxBytesPerSecond is { } rate ? Units.Rate(rate) : "-", Right: true),
+        new("netTxBytesPerSecond", "NET TX/s", r => r.Sample?.NetTxBytesPerSecond, r => r.Sample?.NetTxBytesPerSecond is { } rate ? Units.Rate(rate) : "-", Right: true),
         new("blockReadBytesPerSecond", "BLK R/s", r => r.Sample?.BlockReadBytesPerSecond, r => r.Sample is { } s ? Units.Rate(s.BlockReadBytesPerSecond) : "-", Right: true),
         new("blockWriteBytesPerSecond", "BLK W/s", r => r.Sample?.BlockWriteBytesPerSecond, r => r.Sample is { } s ? Units.Rate(s.BlockWriteBytesPerSecond) : "-", Right: true),
         new("pids", "PIDS", r => r.Sample?.Pids, r => r.Sample is { } s ? s.Pids.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-", Right: true),

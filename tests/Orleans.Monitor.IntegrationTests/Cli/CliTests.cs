@@ -48,6 +48,8 @@ public sealed class CliTests(LiveApi live, ITestOutputHelper output) : IAsyncLif
         Assert.Equal("running", busyRow.GetProperty("state").GetString());
         // Other work shares the two cores: the loop gets at most its quota, and something.
         Assert.InRange(busyRow.GetProperty("cpuPercent").GetDouble(), 0.5, 35);
+        // --network none: Docker measures no network, and the Api says so with null.
+        Assert.Equal(JsonValueKind.Null, busyRow.GetProperty("netRxBytesPerSecond").ValueKind);
         Assert.Equal(67_108_864, rows[limited.Id].GetProperty("memoryLimitBytes").GetInt64());
         Assert.True(rows[limited.Id].GetProperty("memoryUsedBytes").GetInt64() > 0);
         Assert.Equal("exited", rows[exited.Id].GetProperty("state").GetString());
@@ -66,7 +68,7 @@ public sealed class CliTests(LiveApi live, ITestOutputHelper output) : IAsyncLif
         Assert.Equal(0, result.ExitCode);
         var lines = result.Stdout.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         var header = lines[0].Split(',');
-        Assert.Equal(["host", "hostId", "id", "name", "image", "state", "cpuPercent", "memoryUsedBytes", "memoryLimitBytes"], header[..9]);
+        Assert.Equal(["host", "hostId", "id", "name", "image", "state", "restartCount", "lastExitCode", "cpuPercent", "memoryUsedBytes", "memoryLimitBytes"], header[..11]);
         var rows = lines[1..].Select(l => header.Zip(l.Split(',')).ToDictionary(p => p.First, p => p.Second)).ToList();
         Assert.Equal(new[] { limited.Id, other.Id }.Order(StringComparer.Ordinal), rows.Select(r => r["id"]).Order(StringComparer.Ordinal));
         var row = Assert.Single(rows, r => r["id"] == limited.Id);

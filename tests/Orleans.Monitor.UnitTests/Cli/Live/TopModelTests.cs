@@ -8,7 +8,7 @@ public sealed class TopModelTests
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
     private static ContainerLive Container(string name, double? cpu, long memory = 0, double rx = 0, double tx = 0, string state = "running") => new(
-        new ContainerInfo(name + "000000000000", "h1", name, "busybox:local", state, null, Now, Now, null),
+        new ContainerInfo(name + "000000000000", "h1", name, "busybox:local", state, null, Now, Now, null, 0, null),
         cpu is { } c ? new ContainerSample(Now, c, memory, 1 << 30, 0, rx, tx, 0, 0, 1) : null);
 
     private static HostFrame Frame(string hostId, string name, params ContainerLive[] containers) =>
