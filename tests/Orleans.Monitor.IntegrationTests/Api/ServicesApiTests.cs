@@ -55,7 +55,7 @@ public sealed class ServicesApiTests(LiveApi live, ITestOutputHelper output) : I
         var service = detail.Service;
         var samples = detail.Members.Select(m => m.Sample).OfType<ContainerSample>().ToList();
         output.WriteLine(FormattableString.Invariant($"cpu {service.CpuPercent:0.00} % over {samples.Count} samples, memory {service.MemoryUsedBytes} B"));
-        Assert.Equal([busy, exited, idle, sick], detail.Members.Select(m => m.Container.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { busy, exited, idle, sick }.Order(StringComparer.Ordinal), detail.Members.Select(m => m.Container.Id).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(detail.Members, m => m.Container.Id == other);
         Assert.Equal((ServiceKind.Compose, $"{_project}/web"), (service.Kind, service.Name));
         Assert.Equal((3, 4), (service.ContainersRunning, service.ContainersTotal));
