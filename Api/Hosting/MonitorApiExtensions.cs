@@ -42,6 +42,7 @@ public static class MonitorApiExtensions
         services.AddSingleton<StreamLimitFilter>();
         services.AddSingleton(sp => new LiveStreams(sp.GetRequiredService<ILiveFeed>(), sp.GetRequiredService<HostDirectory>()));
         services.AddSingleton<HostDirectory>();
+        services.AddSingleton<ServiceDirectory>();
         builder.AddMonitorStorage();
 
         if (cluster)
@@ -84,6 +85,7 @@ public static class MonitorApiExtensions
         app.MapHostsApi();
         app.MapContainersApi();
         app.MapClusterApi();
+        app.MapServicesApi();
         app.MapHub<LiveHub>("/hubs/live");
         if (OrleansConfiguration.DashboardEnabled(app.Configuration))
         {

@@ -33,7 +33,13 @@ public sealed record HostFrame(
     [property: Id(9)] HostTotals? Totals = null);
 
 /// <summary>A container's metadata with its latest sample (null until two readings exist or when not running).</summary>
+/// <param name="NetworkNamespace">
+/// Whose network namespace the sample's network counters come from (see <see cref="ContainerTarget.NetworkNamespace"/>):
+/// containers with the same value count the same traffic, so sums take it once. Null when the network is not measured
+/// or the container does not run.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record ContainerLive(
     [property: Id(0)] ContainerInfo Container,
-    [property: Id(1)] ContainerSample? Sample);
+    [property: Id(1)] ContainerSample? Sample,
+    [property: Id(2)] string? NetworkNamespace = null);

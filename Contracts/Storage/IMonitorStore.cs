@@ -35,6 +35,9 @@ public interface IMonitorStore
     /// <summary>Minute rows of every container of a host in the range, ascending by minute.</summary>
     Task<IReadOnlyList<MinuteAggregate>> GetHostHistoryAsync(string hostId, TimeRange range, CancellationToken cancellationToken);
 
+    /// <summary>Minute rows of the given containers (on any host) in the range, ascending by minute then container id.</summary>
+    Task<IReadOnlyList<MinuteAggregate>> GetContainersHistoryAsync(IReadOnlyCollection<string> containerIds, TimeRange range, CancellationToken cancellationToken);
+
     /// <summary>Writes container events idempotently: an event that exists for (container, time, action) is kept once.</summary>
     Task WriteEventsAsync(IReadOnlyCollection<ContainerEvent> events, CancellationToken cancellationToken);
 

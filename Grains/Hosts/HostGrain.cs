@@ -314,9 +314,11 @@ public sealed partial class HostGrain(
         {
             // Metadata may have changed since the sample was taken: the frame shows the newest.
             var info = slot.Assignment.Info;
-            containers.Add(slot.Latest is { } live
-                ? ReferenceEquals(live.Container, info) ? live : live with { Container = info }
-                : new ContainerLive(info, null));
+            var live = slot.Latest is { } latest
+                ? ReferenceEquals(latest.Container, info) ? latest : latest with { Container = info }
+                : new ContainerLive(info, null);
+            var networkNamespace = slot.Assignment.Target?.NetworkNamespace;
+            containers.Add(live.NetworkNamespace == networkNamespace ? live : live with { NetworkNamespace = networkNamespace });
         }
 
         var all = containers.MoveToImmutable();

@@ -279,6 +279,26 @@ public sealed class PostgresMonitorStore(
         return await ReadAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<MinuteAggregate>> GetContainersHistoryAsync(IReadOnlyCollection<string> containerIds, TimeRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(containerIds);
+        ArgumentNullException.ThrowIfNull(range);
+        if (containerIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {AggregateColumns} FROM minute_aggregates
+            WHERE container_id = ANY(@ids) AND minute >= @start AND minute < @end
+            ORDER BY minute, container_id COLLATE "C";
+            """);
+        command.Parameters.AddWithValue("ids", containerIds.ToArray());
+        command.Parameters.AddWithValue("start", range.Start.ToUniversalTime());
+        command.Parameters.AddWithValue("end", range.End.ToUniversalTime());
+        return await ReadAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task WriteEventsAsync(IReadOnlyCollection<ContainerEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);

@@ -276,6 +276,29 @@ public sealed class SqliteMonitorStore(IOptions<StorageOptions> options) : IMoni
         return await StoreRows.ReadAllAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<MinuteAggregate>> GetContainersHistoryAsync(IReadOnlyCollection<string> containerIds, TimeRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(containerIds);
+        ArgumentNullException.ThrowIfNull(range);
+        if (containerIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        // One JSON array parameter, however many ids: SQLite caps the number of bound parameters.
+        command.CommandText = $"""
+            SELECT {AggregateColumns} FROM minute_aggregates
+            WHERE container_id IN (SELECT value FROM json_each($ids)) AND minute >= $start AND minute < $end
+            ORDER BY minute, container_id;
+            """;
+        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(containerIds));
+        command.Parameters.AddWithValue("$start", CeilingSeconds(range.Start));
+        command.Parameters.AddWithValue("$end", CeilingSeconds(range.End));
+        return await StoreRows.ReadAllAsync(command, ReadAggregateRow, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task WriteEventsAsync(IReadOnlyCollection<ContainerEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);

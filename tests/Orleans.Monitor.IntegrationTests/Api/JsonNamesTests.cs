@@ -26,7 +26,7 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
         "cgroupVersion", "cgroupDriver", "statsSource",
     ];
 
-    private static readonly string[] ContainerLiveNames = ["container", "sample"];
+    private static readonly string[] ContainerLiveNames = ["container", "sample", "networkNamespace"];
 
     private static readonly string[] ContainerInfoNames =
     [
@@ -40,6 +40,27 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
         "memoryPercent", "memoryLimited", "netRxBytes", "netTxBytes", "netRxBytesPerSecond", "netTxBytesPerSecond",
         "blockReadBytes", "blockWriteBytes", "blockReadBytesPerSecond", "blockWriteBytesPerSecond", "pids", "pidsLimit",
         "throttledPeriodsRatio", "throttledTimeNanoseconds",
+    ];
+
+    private static readonly string[] ServiceSummaryNames =
+    [
+        "kind", "name", "containersRunning", "containersTotal", "cpuPercent", "memoryUsedBytes", "netRxBytesPerSecond",
+        "netTxBytesPerSecond", "blockReadBytesPerSecond", "blockWriteBytesPerSecond", "pids", "health", "hosts", "incomplete",
+        "missingHosts",
+    ];
+
+    private static readonly string[] ServiceHostNames = ["hostId", "name", "status", "error", "containersRunning", "containersTotal"];
+
+    private static readonly string[] ServiceDetailNames = ["service", "members"];
+
+    private static readonly string[] ServiceMemberNames = ["hostId", "hostName", "hostStatus", "container", "sample", "networkNamespace"];
+
+    private static readonly string[] ServiceHistoryNames = ["kind", "name", "from", "to", "step", "containers", "points"];
+
+    private static readonly string[] HostHistoryPointNames =
+    [
+        "minute", "containers", "cpuPercentAvg", "cpuPercentMax", "memoryUsedBytesAvg", "memoryUsedBytesMax", "netRxBytes",
+        "netTxBytes", "blockReadBytes", "blockWriteBytes", "cpuTimeNanoseconds",
     ];
 
     private static readonly string[] ClusterNames = ["mode", "connected", "error", "silos"];
@@ -58,11 +79,15 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
 
     private readonly HttpClient _client = live.App.CreateApiClient();
     private readonly TestContainers _containers = new(live.Engine);
+    private readonly string _project = LiveApi.UniqueName("json");
     private string _id = "";
 
     public async Task InitializeAsync()
     {
-        _id = await _containers.RunAsync(["--name", LiveApi.UniqueName("json")], "sleep", "600");
+        _id = await _containers.RunAsync(
+            ["--name", LiveApi.UniqueName("json"), "--label", "com.docker.compose.project=" + _project, "--label", "com.docker.compose.service=web"],
+            "sleep",
+            "600");
         await Eventually.GetJsonAsync<JsonElement>(
             _client,
             "/api/containers/" + _id,
@@ -100,6 +125,29 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
             Assert.Equal(ContainerLiveNames, Names(container));
             Assert.Equal(ContainerInfoNames, Names(container["container"]!.AsObject()));
             Assert.Equal(ContainerSampleNames, Names(container["sample"]!.AsObject()));
+        }
+    }
+
+    [Fact]
+    public async Task GetServices_Json_ExactCamelCaseNames()
+    {
+        var list = await GetAsync("/api/services?kind=compose");
+        var one = (await GetAsync($"/api/services/compose/{_project}/web")).AsObject();
+        var history = (await GetAsync($"/api/services/compose/{_project}/web/history?from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(-30).ToString("O"))}")).AsObject();
+
+        var listed = list.AsArray().Single(s => s!["name"]!.GetValue<string>() == _project + "/web")!.AsObject();
+        Assert.Equal(ServiceSummaryNames, Names(listed));
+        Assert.Equal(ServiceDetailNames, Names(one));
+        Assert.Equal(ServiceSummaryNames, Names(one["service"]!.AsObject()));
+        Assert.Equal(ServiceHostNames, Names(Assert.Single(one["service"]!["hosts"]!.AsArray())!.AsObject()));
+        var member = Assert.Single(one["members"]!.AsArray())!.AsObject();
+        Assert.Equal(ServiceMemberNames, Names(member));
+        Assert.Equal(ContainerInfoNames, Names(member["container"]!.AsObject()));
+        Assert.Equal(ContainerSampleNames, Names(member["sample"]!.AsObject()));
+        Assert.Equal(ServiceHistoryNames, Names(history));
+        foreach (var point in history["points"]!.AsArray())
+        {
+            Assert.Equal(HostHistoryPointNames, Names(point!.AsObject()));
         }
     }
 

@@ -27,6 +27,7 @@ public sealed class OpenApiTests(LiveApi live, ITestOutputHelper output) : IDisp
         ["to"] = ("tomorrow", ""),
         ["step"] = ("7m", "5m"),
         ["limit"] = ("0", "10"),
+        ["kind"] = ("pods", "swarm"),
     };
 
     private readonly HttpClient _client = live.App.CreateApiClient();
@@ -105,6 +106,9 @@ public sealed class OpenApiTests(LiveApi live, ITestOutputHelper output) : IDisp
         var url = path.Replace("{hostId}", Escape(name == "hostId" ? value : live.HostId), StringComparison.Ordinal);
         var known = (await MonitorApp.GetJsonAsync<JsonArray>(_client, "/api/containers")).FirstOrDefault()?["container"]?["id"]?.GetValue<string>();
         url = url.Replace("{id}", Escape(name == "id" ? value : known ?? new string('f', 64)), StringComparison.Ordinal);
+        // A service path: the kind defaults to swarm, whose names have no slash, so the name probes judge the name alone.
+        url = url.Replace("{kind}", Escape(name == "kind" ? value : "swarm"), StringComparison.Ordinal);
+        url = url.Replace("{name}", Escape(name == "name" ? value : "no-such-service"), StringComparison.Ordinal);
         var query = parameters
             .Where(p => p["in"]!.GetValue<string>() == "query" && p["name"]!.GetValue<string>() == name && value.Length > 0)
             .Select(p => $"{name}={Escape(value)}");

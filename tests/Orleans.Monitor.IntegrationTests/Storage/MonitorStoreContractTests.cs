@@ -131,6 +131,28 @@ public abstract class MonitorStoreContractTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task GetContainersHistoryAsync_SomeContainersOnTwoHosts_ReturnsOnlyThoseInRangeAscending()
+    {
+        await Store.WriteAggregatesAsync(
+            [
+                StoreSamples.Aggregate("c2", 1),
+                StoreSamples.Aggregate("c1", 1),
+                StoreSamples.Aggregate("c1", 0),
+                StoreSamples.Aggregate("c3", 0, hostId: "host-b"),
+                StoreSamples.Aggregate("c3", 5, hostId: "host-b"),
+                StoreSamples.Aggregate("c4", 0, hostId: "host-b"),
+            ],
+            Ct);
+
+        var history = await Store.GetContainersHistoryAsync(["c3", "c1", "unknown"], Range(0, 5), Ct);
+        var none = await Store.GetContainersHistoryAsync([], Range(0, 5), Ct);
+
+        Assert.Equal([("c1", 0), ("c3", 0), ("c1", 1)], history.Select(a => (a.ContainerId, MinuteOffset(a))));
+        Assert.Equal([StoreSamples.Aggregate("c3", 0, hostId: "host-b")], history.Where(a => a.ContainerId == "c3"));
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public async Task FindContainerAsync_ExactOrPrefix_ResolvesUniqueAmbiguousOrNotFound()
     {
         await Store.UpsertContainersAsync(

@@ -66,4 +66,7 @@ internal sealed class CountingStore(IMonitorStore inner) : IMonitorStore
 
     public Task<IReadOnlyList<MinuteAggregate>> GetHostHistoryAsync(string hostId, TimeRange range, CancellationToken cancellationToken) =>
         inner.GetHostHistoryAsync(hostId, range, cancellationToken);
+
+    public Task<IReadOnlyList<MinuteAggregate>> GetContainersHistoryAsync(IReadOnlyCollection<string> containerIds, TimeRange range, CancellationToken cancellationToken) =>
+        inner.GetContainersHistoryAsync(containerIds, range, cancellationToken);
 }
