@@ -30,6 +30,7 @@ public sealed partial class ContainerGrain(
     private IContainerStatsReader? _reader;
     private CounterReading? _previous;
     private ContainerSample? _latest;
+    private ContainerCounters? _counters;
     private bool _runEnded;
     private int _failures;
 
@@ -56,7 +57,7 @@ public sealed partial class ContainerGrain(
             await ReadAsync(assignment.HostMemoryTotalBytes);
         }
 
-        return new ContainerLive(assignment.Info, _latest);
+        return new ContainerLive(assignment.Info, _latest, _counters);
     }
 
     public Task<ImmutableArray<SamplePoint>> GetWindowAsync(int seconds)
@@ -95,6 +96,7 @@ public sealed partial class ContainerGrain(
             await CloseReaderAsync();
             _previous = null;
             _latest = null;
+            _counters = null;
             _runEnded = false;
             if (assignment.Target is { } started)
             {
@@ -142,6 +144,7 @@ public sealed partial class ContainerGrain(
                 _runEnded = true;
                 _previous = null;
                 _latest = null;
+                _counters = null;
                 break;
             case ReadingStatus.Gone:
                 // Stopped or removed between inspect and read: Docker's events bring the truth to the host grain.
@@ -149,6 +152,7 @@ public sealed partial class ContainerGrain(
                 await CloseReaderAsync();
                 _previous = null;
                 _latest = null;
+                _counters = null;
                 break;
             case ReadingStatus.NoData:
             default:
@@ -158,6 +162,7 @@ public sealed partial class ContainerGrain(
 
     private void Fold(in CounterReading current, long hostMemoryTotalBytes)
     {
+        _counters = current.ToCounters();
         if (_previous is { } previous)
         {
             var sample = SampleCalculator.Compute(previous, current, hostMemoryTotalBytes);
