@@ -8,6 +8,8 @@ using Orleans.Monitor.Api.Live;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Hosting;
 using Orleans.Monitor.Contracts.Settings;
+using Orleans.Monitor.Contracts.Live;
+using Orleans.Monitor.Metrics.Hosting;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Silo.Hosting;
 using Orleans.Monitor.Silo.Persistence;
@@ -61,6 +63,10 @@ public static class MonitorApiExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterConnection>());
         services.AddSingleton<LiveFrames>();
         services.AddSingleton<ApiMetrics>();
+        // Every host's newest frame is already here (LiveFrames): a scrape reads them and calls no grain.
+        services.AddFrameExposition(
+            MetricsSettings.Read(builder.Configuration),
+            sp => _ => ValueTask.FromResult<IReadOnlyCollection<HostFrame>>(sp.GetRequiredService<LiveFrames>().Latest));
         builder.AddMonitorTelemetry();
         services.AddSingleton<HostSubscriptions>();
         services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<HostSubscriptions>());
@@ -86,6 +92,7 @@ public static class MonitorApiExtensions
         app.MapContainersApi();
         app.MapClusterApi();
         app.MapServicesApi();
+        app.MapFrameExposition();
         app.MapHub<LiveHub>("/hubs/live");
         if (OrleansConfiguration.DashboardEnabled(app.Configuration))
         {

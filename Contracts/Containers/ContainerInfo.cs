@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Orleans.Monitor.Contracts.Containers;
 
 /// <summary>Metadata and lifecycle of one container, as the Docker API reports it (list and inspect).</summary>
@@ -10,6 +12,8 @@ namespace Orleans.Monitor.Contracts.Containers;
 /// <param name="OomKilled">The kernel's OOM killer killed a process of the container since it last started (an <c>oom</c> event), even when the container kept running.</param>
 /// <param name="RestartCount">How many times Docker restarted the container (its restart policy); inspect's <c>RestartCount</c>.</param>
 /// <param name="LastExitCode">The exit code of the most recent exit (the <c>die</c> event's <c>exitCode</c>), kept while a restarted container runs again; null while it never exited.</param>
+/// <param name="Limits">CPU and memory limits from inspect; null when known only from a listing or an event. Not part of the JSON contract.</param>
+/// <param name="OomEvents">The <c>oom</c> events seen for the container since its host grain started watching it. Not part of the JSON contract.</param>
 [GenerateSerializer, Immutable]
 public sealed record ContainerInfo(
     [property: Id(0)] string Id,
@@ -28,4 +32,6 @@ public sealed record ContainerInfo(
     [property: Id(13)] bool OomKilled,
     [property: Id(14)] bool Removed,
     [property: Id(15)] int RestartCount = 0,
-    [property: Id(16)] int? LastExitCode = null);
+    [property: Id(16)] int? LastExitCode = null,
+    [property: Id(17), JsonIgnore] ContainerLimits? Limits = null,
+    [property: Id(18), JsonIgnore] int OomEvents = 0);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Metrics;
@@ -19,6 +20,7 @@ namespace Orleans.Monitor.Contracts.Live;
 /// appeared in it); false on every later update. Host grains never set it.
 /// </param>
 /// <param name="Totals">The host's totals over its containers (see <see cref="HostTotals"/>).</param>
+/// <param name="SamplingDuration">How long this frame's sampling pass took (every container read at once); the monitor's own cost. Not part of the JSON contract.</param>
 [GenerateSerializer, Immutable]
 public sealed record HostFrame(
     [property: Id(0)] long Sequence,
@@ -30,7 +32,8 @@ public sealed record HostFrame(
     [property: Id(6)] string? Error,
     [property: Id(7)] ImmutableArray<ContainerLive> Containers,
     [property: Id(8)] bool Snapshot = false,
-    [property: Id(9)] HostTotals? Totals = null);
+    [property: Id(9)] HostTotals? Totals = null,
+    [property: Id(10), JsonIgnore] TimeSpan? SamplingDuration = null);
 
 /// <summary>A container's metadata with its latest sample (null until two readings exist or when not running).</summary>
 /// <param name="NetworkNamespace">
@@ -38,8 +41,10 @@ public sealed record HostFrame(
 /// containers with the same value count the same traffic, so sums take it once. Null when the network is not measured
 /// or the container does not run.
 /// </param>
+/// <param name="Counters">The raw counters of the latest reading (null when not running); for the Prometheus exposition, not part of the JSON contract.</param>
 [GenerateSerializer, Immutable]
 public sealed record ContainerLive(
     [property: Id(0)] ContainerInfo Container,
     [property: Id(1)] ContainerSample? Sample,
-    [property: Id(2)] string? NetworkNamespace = null);
+    [property: Id(2)] string? NetworkNamespace = null,
+    [property: Id(3), JsonIgnore] ContainerCounters? Counters = null);

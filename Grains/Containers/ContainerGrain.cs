@@ -30,6 +30,7 @@ public sealed partial class ContainerGrain(
     private IContainerStatsReader? _reader;
     private CounterReading? _previous;
     private ContainerSample? _latest;
+    private ContainerCounters? _counters;
     private bool _runEnded;
     private int _failures;
 
@@ -56,7 +57,7 @@ public sealed partial class ContainerGrain(
             await ReadAsync(assignment.HostMemoryTotalBytes);
         }
 
-        return new ContainerLive(assignment.Info, _latest);
+        return new ContainerLive(assignment.Info, _latest, Counters: _counters);
     }
 
     public Task<ImmutableArray<SamplePoint>> GetWindowAsync(int seconds)
@@ -94,6 +95,7 @@ public sealed partial class ContainerGrain(
             await CloseReaderAsync();
             _previous = null;
             _latest = null;
+            _counters = null;
             _runEnded = false;
             if (assignment.Target is { } started)
             {
@@ -141,6 +143,7 @@ public sealed partial class ContainerGrain(
                 _runEnded = true;
                 _previous = null;
                 _latest = null;
+                _counters = null;
                 break;
             case ReadingStatus.Gone:
                 // Stopped or removed between inspect and read: Docker's events bring the truth to the host grain.
@@ -148,6 +151,7 @@ public sealed partial class ContainerGrain(
                 await CloseReaderAsync();
                 _previous = null;
                 _latest = null;
+                _counters = null;
                 break;
             case ReadingStatus.NoData:
             default:
@@ -157,6 +161,7 @@ public sealed partial class ContainerGrain(
 
     private void Fold(in CounterReading current, long hostMemoryTotalBytes)
     {
+        _counters = current.ToCounters();
         if (_previous is { } previous)
         {
             var sample = SampleCalculator.Compute(previous, current, hostMemoryTotalBytes);

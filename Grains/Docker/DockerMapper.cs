@@ -83,6 +83,10 @@ internal static class DockerMapper
             // While a restarted container runs again Docker reports ExitCode 0: the die event's code is the one to keep.
             LastExitCode: exitCode);
         var host = inspect.HostConfig;
+        info = info with
+        {
+            Limits = ContainerLimits.FromInspect(host?.NanoCPUs ?? 0, host?.CPUQuota ?? 0, host?.CPUPeriod ?? 0, host?.Memory ?? 0),
+        };
         return new DockerContainerDetails(
             info,
             Pid: (int)(state?.Pid ?? 0),

@@ -44,7 +44,7 @@ internal static class ContainerLifecycle
             ExitCode = containerEvent.ExitCode ?? info.ExitCode,
             LastExitCode = containerEvent.ExitCode ?? info.LastExitCode,
         },
-        ContainerEventActions.Oom => info with { OomKilled = true },
+        ContainerEventActions.Oom => info with { OomKilled = true, OomEvents = info.OomEvents + 1 },
         ContainerEventActions.Pause => info with { State = ContainerState.Paused },
         ContainerEventActions.Unpause => info with { State = ContainerState.Running },
         ContainerEventActions.Rename => info with { Name = containerEvent.Name ?? info.Name },
@@ -54,7 +54,8 @@ internal static class ContainerLifecycle
 
     /// <summary>
     /// The inspected container plus what only events tell: the last exit code (inspect says 0 once a restarted
-    /// container runs again) and an OOM kill during the current run (inspect of a running container says false).
+    /// container runs again), an OOM kill during the current run (inspect of a running container says false) and
+    /// how many <c>oom</c> events were seen.
     /// </summary>
     /// <param name="known">The container as the host knew it before, if at all.</param>
     /// <param name="containerEvent">The event that led to this inspect, or null for a listing.</param>
@@ -67,8 +68,9 @@ internal static class ContainerLifecycle
         var oomKilled = inspected.OomKilled
             || containerEvent?.Action == ContainerEventActions.Oom
             || (sameRun && known!.OomKilled);
-        return inspected.LastExitCode == lastExitCode && inspected.OomKilled == oomKilled
+        var oomEvents = (known?.OomEvents ?? 0) + (containerEvent?.Action == ContainerEventActions.Oom ? 1 : 0);
+        return inspected.LastExitCode == lastExitCode && inspected.OomKilled == oomKilled && inspected.OomEvents == oomEvents
             ? inspected
-            : inspected with { LastExitCode = lastExitCode, OomKilled = oomKilled };
+            : inspected with { LastExitCode = lastExitCode, OomKilled = oomKilled, OomEvents = oomEvents };
     }
 }

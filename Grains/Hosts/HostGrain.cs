@@ -46,6 +46,7 @@ public sealed partial class HostGrain(
     private DateTimeOffset _lastHostSeenWrite;
     private long _sequence;
     private HostFrame? _frame;
+    private TimeSpan? _samplingDuration;
 
     private string? _hostId;
 
@@ -222,7 +223,9 @@ public sealed partial class HostGrain(
     /// <summary>One interval: every container samples at once, then the frame goes out with the fresh samples.</summary>
     private async Task TickAsync()
     {
+        var started = clock.GetTimestamp();
         await SampleContainersAsync();
+        _samplingDuration = clock.GetElapsedTime(started);
         var now = clock.GetUtcNow();
         if (_reachable && _info is not null)
         {
@@ -331,7 +334,8 @@ public sealed partial class HostGrain(
             _lastSeen,
             _error,
             all,
-            Totals: HostTotalsCalculator.Sum(all, id => _containers.GetValueOrDefault(id)?.Assignment.Target?.NetworkNamespace));
+            Totals: HostTotalsCalculator.Sum(all, id => _containers.GetValueOrDefault(id)?.Assignment.Target?.NetworkNamespace),
+            SamplingDuration: _samplingDuration);
     }
 
     /// <summary>An inspected container joins or updates the set, keeping what only events told about it.</summary>

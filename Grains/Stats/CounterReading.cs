@@ -1,3 +1,5 @@
+using Orleans.Monitor.Contracts.Metrics;
+
 namespace Orleans.Monitor.Grains.Stats;
 
 /// <summary>
@@ -16,6 +18,7 @@ namespace Orleans.Monitor.Grains.Stats;
 /// False when Docker measures no network for the container (host and none networks, or no endpoint at all); the
 /// network counters are then 0 and mean nothing.
 /// </param>
+/// <param name="MemoryCacheBytes">Page cache: v1 <c>total_cache</c>, v2 <c>file</c>; 0 when absent.</param>
 public readonly record struct CounterReading(
     DateTimeOffset Timestamp,
     ulong CpuTotalNanoseconds,
@@ -35,4 +38,23 @@ public readonly record struct CounterReading(
     ulong BlockWriteBytes,
     ulong Pids,
     ulong PidsLimit,
-    bool NetworkMeasured = true);
+    bool NetworkMeasured = true,
+    ulong MemoryCacheBytes = 0)
+{
+    /// <summary>The raw counters as the Prometheus exposition shows them; the working set as cAdvisor computes it (0 when inactive file exceeds usage).</summary>
+    public ContainerCounters ToCounters() => new(
+        CpuTotalNanoseconds,
+        CpuUserNanoseconds,
+        CpuKernelNanoseconds,
+        ThrottlePeriods,
+        ThrottledPeriods,
+        ThrottledTimeNanoseconds,
+        MemoryUsageBytes,
+        MemoryInactiveFileBytes < MemoryUsageBytes ? MemoryUsageBytes - MemoryInactiveFileBytes : 0,
+        MemoryCacheBytes,
+        NetworkMeasured ? NetRxBytes : null,
+        NetworkMeasured ? NetTxBytes : null,
+        BlockReadBytes,
+        BlockWriteBytes,
+        Pids);
+}

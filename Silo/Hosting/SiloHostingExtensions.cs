@@ -12,6 +12,7 @@ using Orleans.Monitor.Grains.Placement;
 using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Persistence;
+using Orleans.Monitor.Silo.Telemetry;
 
 namespace Orleans.Monitor.Silo.Hosting;
 
@@ -87,6 +88,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<DaemonWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DaemonWatcher>());
         services.AddSingleton<IHostResync>(sp => sp.GetRequiredService<DaemonWatcher>());
+        builder.AddSiloMetricsEndpoint(daemon);
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using System.Runtime.InteropServices;
 using Orleans.Monitor.Contracts.Resilience;
+using Orleans.Monitor.Metrics.Hosting;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Telemetry;
 using Orleans.Monitor.Storage;
@@ -25,6 +26,7 @@ public static partial class SiloProcess
         {
             var settingsSource = WebApplication.CreateBuilder(args);
             SettingsCheck.Validate(settingsSource.Configuration, silo: true);
+            _ = MetricsSettings.Read(settingsSource.Configuration);
             using var loggers = LoggerFactory.Create(l => l.AddConfiguration(settingsSource.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
             var logger = loggers.CreateLogger(typeof(SiloProcess));
             var daemon = await DaemonIdentity.ResolveAsync(settingsSource.Configuration, loggers, retry: true, stopping.Token);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Orleans.Monitor.Bench.Latency;
+using Orleans.Monitor.Bench.Scrape;
 
 var url = new Option<string>("--url") { Description = "Base URL of the Api, e.g. http://127.0.0.1:5099", Required = true };
 var container = new Option<string>("--container") { Description = "Id of the paused busy container to unpause", Required = true };
@@ -26,5 +27,23 @@ latency.SetAction((result, cancellationToken) =>
     return LatencyTrials.RunAsync(settings, Console.Out, cancellationToken);
 });
 
-var root = new RootCommand("Orleans.Monitor benchmark probes (see bench/README.md).") { latency };
+var counts = new Option<string>("--counts") { Description = "Container counts to measure, space separated", DefaultValueFactory = _ => "200 1000" };
+var scrapes = new Option<int>("--scrapes") { Description = "Measured scrapes per exposition and count", DefaultValueFactory = _ => 100 };
+var warmup = new Option<int>("--warmup") { Description = "Scrapes before measuring", DefaultValueFactory = _ => 30 };
+var dump = new Option<DirectoryInfo?>("--dump") { Description = "Write the last scrape of each exposition into this folder" };
+var scrape = new Command("scrape", "Scrape cost and size of the Prometheus exposition at N synthetic containers, against the OpenTelemetry exporter and a cAdvisor-style exposition.")
+{
+    counts, scrapes, warmup, dump,
+};
+scrape.SetAction((result, cancellationToken) =>
+{
+    var settings = new ScrapeSettings(
+        [.. result.GetRequiredValue(counts).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture))],
+        result.GetValue(scrapes),
+        result.GetValue(warmup),
+        result.GetValue(dump));
+    return ScrapeBench.RunAsync(settings, Console.Out, cancellationToken);
+});
+
+var root = new RootCommand("Orleans.Monitor benchmark probes (see bench/README.md).") { latency, scrape };
 return await root.Parse(args).InvokeAsync();

@@ -60,7 +60,8 @@ internal static class DockerStatsMapper
             BlockWriteBytes: blockWrite,
             Pids: frame.PidsStats?.Current ?? 0,
             PidsLimit: frame.PidsStats?.Limit ?? 0,
-            NetworkMeasured: IsNetworkMeasured(frame.Networks));
+            NetworkMeasured: IsNetworkMeasured(frame.Networks),
+            MemoryCacheBytes: Cache(memory));
     }
 
     private static CounterReading MapWindows(ContainerStatsResponse frame, DateTimeOffset windowsEpoch)
@@ -108,6 +109,18 @@ internal static class DockerStatsMapper
         return stats.TryGetValue("total_inactive_file", out var total) && total < (memory!.Usage ?? 0)
             ? total
             : stats.TryGetValue("inactive_file", out var inactive) ? inactive : 0;
+    }
+
+    /// <summary>Page cache as cAdvisor reads it: v1 <c>total_cache</c>, v2 <c>file</c>; 0 when absent.</summary>
+    private static ulong Cache(MemoryStats? memory)
+    {
+        var stats = memory?.Stats;
+        if (stats is null)
+        {
+            return 0;
+        }
+
+        return stats.TryGetValue("total_cache", out var total) ? total : stats.TryGetValue("file", out var file) ? file : 0;
     }
 
     private static (ulong Read, ulong Write) SumBlockIo(IList<BlkioStatEntry>? entries)

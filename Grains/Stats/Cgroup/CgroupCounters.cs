@@ -14,6 +14,7 @@ internal struct CgroupSample
     public ulong MemoryUsageBytes;
     public ulong MemoryLimitBytes;
     public ulong MemoryInactiveFileBytes;
+    public ulong MemoryCacheBytes;
     public ulong BlockReadBytes;
     public ulong BlockWriteBytes;
     public ulong Pids;
@@ -121,7 +122,9 @@ internal sealed class CgroupV1Counters : ICgroupCounters
 
         if (_memoryStat is not null)
         {
-            sample.MemoryInactiveFileBytes = CgroupFileParser.FindKey(buffer.Read(_memoryStat), "total_inactive_file"u8);
+            var memoryStat = buffer.Read(_memoryStat);
+            sample.MemoryInactiveFileBytes = CgroupFileParser.FindKey(memoryStat, "total_inactive_file"u8);
+            sample.MemoryCacheBytes = CgroupFileParser.FindKey(memoryStat, "total_cache"u8);
         }
 
         // containerd prefers the CFQ file when it has devices and falls back to the throttle file, as here.
@@ -233,7 +236,9 @@ internal sealed class CgroupV2Counters : ICgroupCounters
 
         if (_memoryStat is not null)
         {
-            sample.MemoryInactiveFileBytes = CgroupFileParser.FindKey(buffer.Read(_memoryStat), "inactive_file"u8);
+            var memoryStat = buffer.Read(_memoryStat);
+            sample.MemoryInactiveFileBytes = CgroupFileParser.FindKey(memoryStat, "inactive_file"u8);
+            sample.MemoryCacheBytes = CgroupFileParser.FindKey(memoryStat, "file"u8);
         }
 
         if (_ioStat is not null)

@@ -68,7 +68,8 @@ internal sealed class CgroupStatsReader(ContainerTarget target, CgroupStatsSourc
                 sample.BlockWriteBytes,
                 sample.Pids,
                 sample.PidsLimit,
-                networkMeasured);
+                networkMeasured,
+                sample.MemoryCacheBytes);
             return ValueTask.FromResult(StatsReadResult.Of(reading));
         }
         catch (Exception ex) when (PseudoFile.IsGone(ex))

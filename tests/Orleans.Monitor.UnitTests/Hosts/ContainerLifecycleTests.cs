@@ -48,6 +48,18 @@ public sealed class ContainerLifecycleTests
     }
 
     [Fact]
+    public void Merge_OomEventsThenInspectsAndListings_CountsEachOomOnce()
+    {
+        // Two OOM kills: one inspected after its event, one known only from the event; then a listing re-inspects.
+        var first = ContainerLifecycle.Merge(Running(), Running(), Event(ContainerEventActions.Oom, 5));
+        var second = ContainerLifecycle.Apply(first, Event(ContainerEventActions.Oom, 6));
+        var listed = ContainerLifecycle.Merge(second, Running(), null);
+        var died = ContainerLifecycle.Merge(listed, Running(), Event(ContainerEventActions.Die, 7) with { ExitCode = 137 });
+
+        Assert.Equal((1, 2, 2, 2), (first.OomEvents, second.OomEvents, listed.OomEvents, died.OomEvents));
+    }
+
+    [Fact]
     public void Merge_RestartedContainerRunsAgain_KeepsTheDiesExitCode()
     {
         var restarted = Running(startedAt: 10) with { RestartCount = 4 };

@@ -36,7 +36,8 @@ public sealed class CgroupStatsSourceTests
                 BlockWriteBytes: 8192,
                 Pids: 1,
                 PidsLimit: 0,
-                NetworkMeasured: false),
+                NetworkMeasured: false,
+                MemoryCacheBytes: 8388608),
             result.Reading);
     }
 
@@ -92,7 +93,8 @@ public sealed class CgroupStatsSourceTests
                 BlockReadBytes: 1048576,
                 BlockWriteBytes: 2101248,
                 Pids: 2,
-                PidsLimit: 0),
+                PidsLimit: 0,
+                MemoryCacheBytes: 94371840),
             result.Reading);
     }
 
