@@ -132,7 +132,14 @@ public sealed class ContainerLifecycleTests(LiveApi live, ITestOutputHelper outp
         output.WriteLine($"{name}: {string.Join("; ", seen.TakeLast(5))}");
         Assert.True(agreed.Docker.RestartCount >= 2);
 
-        var recorded = (await MonitorApp.GetJsonAsync<ContainerEventList>(_client, $"/api/containers/{id}/events")).Events;
+        // Events reach the store through the writer's batches, a flush after the live state shows them.
+        var restarts = agreed.Docker.RestartCount;
+        var recorded = (await Eventually.GetJsonAsync<ContainerEventList>(
+            _client,
+            $"/api/containers/{id}/events",
+            l => l.Events.Count(e => e.Action == ContainerEventActions.Die) >= restarts,
+            Deadline,
+            $"{name}'s die events in the store for {restarts} restarts")).Events;
         var dies = recorded.Where(e => e.Action == ContainerEventActions.Die).ToList();
         output.WriteLine($"{name}: {recorded.Count} events recorded, {dies.Count} die (exit codes {string.Join(",", dies.Select(d => d.ExitCode).Distinct())})");
         Assert.True(dies.Count >= agreed.Docker.RestartCount, $"{dies.Count} die events for {agreed.Docker.RestartCount} restarts");
