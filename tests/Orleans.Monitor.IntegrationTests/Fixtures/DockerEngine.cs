@@ -200,9 +200,10 @@ public sealed class DockerEngine : IAsyncLifetime
         File.Delete(tar);
     }
 
-    private async Task WaitForPingAsync(Process daemon, CancellationToken cancellationToken)
+    /// <summary>An HTTP client of this engine's API over its Unix socket (base address <c>http://localhost</c>).</summary>
+    public HttpClient CreateApiClient(TimeSpan timeout)
     {
-        using var handler = new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, ct) =>
             {
@@ -219,7 +220,12 @@ public sealed class DockerEngine : IAsyncLifetime
                 }
             },
         };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromSeconds(5) };
+        return new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri("http://localhost"), Timeout = timeout };
+    }
+
+    private async Task WaitForPingAsync(Process daemon, CancellationToken cancellationToken)
+    {
+        using var http = CreateApiClient(TimeSpan.FromSeconds(5));
 
         var deadline = Stopwatch.StartNew();
         while (true)

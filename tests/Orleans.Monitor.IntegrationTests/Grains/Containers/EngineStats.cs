@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.Json;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 
@@ -11,24 +10,7 @@ internal sealed record EngineStats(bool HasNetworks, ulong NetRx, ulong NetTx, u
     /// <summary>One raw <c>/containers/{id}/stats?stream=false&amp;one-shot=true</c> frame.</summary>
     public static async Task<EngineStats> GetAsync(DockerEngine engine, string containerId)
     {
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(engine.Socket), ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromSeconds(15) };
+        using var http = engine.CreateApiClient(TimeSpan.FromSeconds(15));
         var body = await http.GetStringAsync(new Uri($"/v1.41/containers/{containerId}/stats?stream=false&one-shot=true", UriKind.Relative));
         using var json = JsonDocument.Parse(body);
         var root = json.RootElement;

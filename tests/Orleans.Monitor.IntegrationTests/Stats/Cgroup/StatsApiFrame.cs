@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.Json;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 
@@ -21,24 +20,7 @@ internal sealed record StatsApiFrame(
     /// <summary>Takes one frame with <c>one-shot=true</c>: the collector's next tick, no precpu wait.</summary>
     public static async Task<StatsApiFrame> GetAsync(DockerEngine engine, string containerId, CancellationToken cancellationToken)
     {
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(engine.Socket), ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromSeconds(15) };
+        using var http = engine.CreateApiClient(TimeSpan.FromSeconds(15));
         var body = await http.GetStringAsync(
             new Uri($"/v1.41/containers/{containerId}/stats?stream=false&one-shot=true", UriKind.Relative), cancellationToken);
         using var json = JsonDocument.Parse(body);
