@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Monitor.Contracts.Settings;
+using Orleans.Monitor.Metrics.Hosting;
 using Orleans.Monitor.Storage;
 
 namespace Orleans.Monitor.Silo.Hosting;
@@ -38,6 +39,13 @@ public static class SettingsCheck
         builder.AddMonitorStorage();
         if (silo)
         {
+            // The silo's metrics listener starts with the host, after Docker answered and Orleans started: check it first.
+            var metrics = MetricsSettings.Read(configuration);
+            if (metrics.Enabled && IsHeld(IPAddress.Any, metrics.Port))
+            {
+                throw new InvalidSettingException($"{MetricsSettings.PortKey} ({metrics.Port}) is already in use by another process.");
+            }
+
             builder.AddSiloSettings();
             if (OrleansConfiguration.IsCluster(configuration))
             {
@@ -106,12 +114,17 @@ public static class SettingsCheck
 
         var host = address.Host.Trim('[', ']');
         var ip = host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(host, out var parsed) ? parsed : IPAddress.Any;
+        return IsHeld(ip, address.Port);
+    }
+
+    private static bool IsHeld(IPAddress ip, int port)
+    {
         using var probe = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             // As Kestrel binds: a port with only closed connections in TIME_WAIT is free.
             probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            probe.Bind(new IPEndPoint(ip, address.Port));
+            probe.Bind(new IPEndPoint(ip, port));
             return false;
         }
         catch (SocketException ex)
