@@ -1,5 +1,6 @@
 using Orleans.Monitor.Api.Cluster;
 using Orleans.Monitor.Api.Hosting;
+using Orleans.Monitor.Silo.Hosting;
 using Orleans.Monitor.Storage;
 
 try
@@ -14,6 +15,12 @@ catch (Exception ex) when (InvalidSettingException.IsBadSetting(ex))
 {
     // A bad setting is not a crash: one line naming it, and a distinct exit code for supervisors.
     await Console.Error.WriteLineAsync(InvalidSettingException.OneLine(ex));
+    return 2;
+}
+catch (IOException ex) when (SettingsCheck.IsListenAddressInUse(ex))
+{
+    // Another process listens on a --urls address: a setting that cannot be used, not a crash.
+    await Console.Error.WriteLineAsync(SettingsCheck.ListenAddressInUse(ex));
     return 2;
 }
 catch (OperationCanceledException) when (Environment.ExitCode == ClusterConnection.BadSettingExitCode)

@@ -320,7 +320,9 @@ public sealed partial class HostGrain(
             var live = slot.Latest is { } latest
                 ? ReferenceEquals(latest.Container, info) ? latest : latest with { Container = info }
                 : new ContainerLive(info, null);
-            var networkNamespace = slot.Assignment.Target?.NetworkNamespace;
+            // A namespace whose Docker interfaces are gone (its owner stopped under a container:X joiner) is not
+            // measured: the entry names no namespace then, as its sample has no network.
+            var networkNamespace = live.Sample is { NetRxBytes: null } ? null : slot.Assignment.Target?.NetworkNamespace;
             containers.Add(live.NetworkNamespace == networkNamespace ? live : live with { NetworkNamespace = networkNamespace });
         }
 

@@ -77,6 +77,12 @@ public static partial class SiloProcess
             await Console.Error.WriteLineAsync(InvalidSettingException.OneLine(ex));
             return BadSetting;
         }
+        catch (IOException ex) when (SettingsCheck.IsListenAddressInUse(ex))
+        {
+            // Another process listens on the /healthz address: a setting that cannot be used, not a crash.
+            await Console.Error.WriteLineAsync(SettingsCheck.ListenAddressInUse(ex));
+            return BadSetting;
+        }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             return 0;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Orleans.Monitor.Api.Rest;
@@ -110,6 +111,35 @@ public sealed partial class ProgramTests(DockerEngine engine, ITestOutputHelper 
         Assert.DoesNotContain("Now listening on", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Api")]
+    [InlineData("Silo")]
+    public async Task Main_ListenUrlHeldByAnotherProcess_ExitsWithCode2AndOneLineNamingUrls(string project)
+    {
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)holder.LocalEndpoint).Port}";
+        var environment = Settings();
+        environment["ASPNETCORE_URLS"] = url;
+        environment["Orleans__Endpoints__GatewayPort"] = MonitorProcess.FreePort().ToString(CultureInfo.InvariantCulture);
+        await using var process = Start(project, $"{project.ToLowerInvariant()}-url-held", environment, []);
+
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        var lines = process.ReadStderr().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        output.WriteLine($"{project} ASPNETCORE_URLS={url} (held): exit {exitCode}; stderr: {string.Join(" | ", lines)}");
+        Assert.True(exitCode == 2, $"exit code {exitCode}\n{process.Tail()}");
+        var line = Assert.Single(lines);
+        Assert.StartsWith("urls (--urls or ASPNETCORE_URLS): ", line, StringComparison.Ordinal);
+        Assert.Contains(url, line, StringComparison.Ordinal);
+        Assert.Contains("already in use", line, StringComparison.Ordinal);
+
+        // Found before anything started: nothing listened, and no host logged the failure with a stack trace.
+        var stdout = process.ReadStdout();
+        Assert.DoesNotContain("Now listening on", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -41,8 +41,10 @@ public sealed class MetricsSettingsProcessTests(DockerEngine engine, ITestOutput
         Assert.StartsWith("Metrics:Port must be a TCP port from 1 to 65535", line, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Main_MetricsPortTaken_SiloExitsWithCode2AndOneLineNamingIt()
+    [Theory]
+    [InlineData("Silo")]
+    [InlineData("Api")]
+    public async Task Main_MetricsPortTaken_ExitsWithCode2AndOneLineNamingIt(string project)
     {
         using var taken = new TcpListener(IPAddress.Any, 0);
         taken.Start();
@@ -51,7 +53,7 @@ public sealed class MetricsSettingsProcessTests(DockerEngine engine, ITestOutput
         settings["Metrics__Enabled"] = "true";
         settings["Metrics__Port"] = port.ToString(CultureInfo.InvariantCulture);
 
-        var line = await ExpectBadSettingAsync("Silo", settings);
+        var line = await ExpectBadSettingAsync(project, settings);
 
         Assert.Equal($"Metrics:Port ({port}) is already in use by another process.", line);
     }
@@ -63,6 +65,11 @@ public sealed class MetricsSettingsProcessTests(DockerEngine engine, ITestOutput
         var lines = process.ReadStderr().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         output.WriteLine($"{project} Metrics:Port={settings["Metrics__Port"]}: exit {exitCode}; stderr: {string.Join(" | ", lines)}");
         Assert.True(exitCode == 2, $"exit code {exitCode}\n{process.Tail()}");
+
+        // Found before anything started: nothing listened, and no host logged the failure with a stack trace.
+        var stdout = process.ReadStdout();
+        Assert.DoesNotContain("Now listening on", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout, StringComparison.Ordinal);
         return Assert.Single(lines);
     }
 

@@ -142,6 +142,25 @@ public sealed class ContainerCountersDockerTests(DockerEngine engine, ITestOutpu
         Assert.All(minutes, m => Assert.Equal(server, m.NetworkNamespace));
     }
 
+    [Fact]
+    public async Task Frame_JoinedNamespaceOwnerStopped_EntryNamesNoNamespaceWithItsUnmeasuredNetwork()
+    {
+        // The cgroup source: dockerd's stats API answers an empty reading for a joiner whose owner stopped.
+        await StartMonitorAsync(StatsSourceSelector.Cgroup);
+        var owner = await RunAsync(["--network", _network], "sleep", "100000");
+        var joiner = await RunAsync(["--network", "container:" + owner], "sleep", "100000");
+        var joined = await Recorder.WaitForAsync(f => Find(f, joiner)?.Sample?.NetRxBytes is not null, Deadline, "the joiner's network measured");
+        Assert.Equal(owner, Find(joined, joiner)!.NetworkNamespace);
+
+        // The owner's sandbox goes with it: the joiner keeps the namespace with only lo in it, which Docker does not count.
+        await engine.RunAsync("stop", "-t", "0", owner);
+        var frame = await Recorder.WaitForAsync(f => Find(f, joiner)?.Sample is { NetRxBytes: null }, Deadline, "the joiner's network no longer measured");
+        var entry = Find(frame, joiner)!;
+        output.WriteLine($"joiner after its owner stopped: rx {Show(entry.Sample!.NetRxBytes)}, networkNamespace {entry.NetworkNamespace ?? "null"}");
+        Assert.Null(entry.NetworkNamespace);
+        Assert.Null(frame.Totals!.NetRxBytesPerSecond);
+    }
+
     [Theory]
     [MemberData(nameof(Sources))]
     public async Task MinuteClosed_BytesMovedRightAtStart_MinutesHoldEverythingSinceStart(string source)
