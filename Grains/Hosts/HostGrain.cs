@@ -276,9 +276,11 @@ public sealed partial class HostGrain(
             var pending = _pending.Count(t => !t.IsCompleted);
             LogSamplingSlow(HostId, pending);
         }
-        catch (Exception) when (all.IsFaulted)
+        catch (Exception) when (all.IsFaulted || all.IsCanceled)
         {
-            // Each failed container is logged below; the others' samples are in.
+            // Each failed or canceled container is logged below; the others' samples are in. A canceled call (one
+            // held by a grain directory lease after a silo failure) must not end the tick, or its task would stay
+            // pending in the slot and every later tick would fail the same way: the host would send no frame again.
         }
 
         // Containers removed during the wait are no longer in the set: their answers are dropped with them.

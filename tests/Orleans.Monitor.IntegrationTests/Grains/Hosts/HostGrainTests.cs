@@ -184,6 +184,31 @@ public sealed class HostGrainTests(TwoHostCluster cluster) : IClassFixture<TwoHo
         Assert.Equal(HostStatus.Up, frame.Status);
     }
 
+    [Fact]
+    public async Task Tick_ContainerCallCanceled_FramesGoOnAndTheContainerIsAskedAgain()
+    {
+        await StartEmptyAsync();
+        var (healthy, canceled) = (TestContainers.NewId(), TestContainers.NewId());
+        cluster.Stats[healthy].CpuPercent = 20;
+
+        // A call that ends canceled rather than failed, as one held by a grain directory lease after a silo failure does.
+        cluster.Stats[canceled].Fault = new OperationCanceledException("the call was canceled");
+        await Host.UpsertContainerAsync(TestContainers.Running(cluster.HostA, healthy, "healthy", cluster.Clock.GetUtcNow()));
+        await Host.UpsertContainerAsync(TestContainers.Running(cluster.HostA, canceled, "canceled", cluster.Clock.GetUtcNow()));
+
+        var first = await cluster.TickAsync(Host);
+        await cluster.TickAsync(Host);
+        var third = await cluster.TickAsync(Host);
+        Assert.Equal(first.Sequence + 2, third.Sequence);
+        Assert.NotNull(Assert.Single(third.Containers, c => c.Container.Id == healthy).Sample);
+        Assert.Null(Assert.Single(third.Containers, c => c.Container.Id == canceled).Sample);
+
+        cluster.Stats[canceled].Fault = null;
+        await cluster.TickAsync(Host);
+        var recovered = await cluster.TickAsync(Host);
+        Assert.NotNull(Assert.Single(recovered.Containers, c => c.Container.Id == canceled).Sample);
+    }
+
     /// <summary>Waits until <paramref name="recorder"/> has every frame from <paramref name="first"/> to <paramref name="last"/>, in whatever order they came.</summary>
     private static async Task WaitForFramesAsync(FrameRecorder recorder, long first, long last)
     {
