@@ -189,6 +189,24 @@ export function createDashboard({ navigate }) {
 
   // ---- containers: rows ----
   const rows = new Map(); // key ('c:' + id | 'g:' + group key) -> row
+  // Rows far outside the viewport keep their cells until they come near it: with a thousand rows, writing only what
+  // can be seen keeps an update's scripting and layout small. Order, filter and sort still use every container.
+  const nearViewport = new IntersectionObserver((entries) => {
+    let revealed = false;
+    for (const e of entries) {
+      const r = rows.get(e.target.dataset.key);
+      if (!r) continue;
+      if (e.isIntersecting && !r.visible) revealed = true;
+      r.visible = e.isIntersecting;
+    }
+    if (revealed) schedule();
+  }, { rootMargin: '400px 0px' });
+  function track(r) {
+    r.visible = true;
+    r.drawn = false;
+    nearViewport.observe(r.tr);
+    return r;
+  }
   let lastOrder = [];
   let focusedKey = null;
 
@@ -246,7 +264,7 @@ export function createDashboard({ navigate }) {
     const href = `#/containers/${encodeURIComponent(id)}`;
     const { cells, p } = makeCells(h('a', { class: 'cname', href, tabindex: '-1' }));
     const tr = h('tr', { 'data-testid': 'container-row', 'data-container-id': id, 'data-key': key, 'data-href': href, tabindex: '-1' }, ...Object.values(cells));
-    r = { key, tr, cells, p, v: {}, a: {}, bars: { cpu: -1, memPct: -1 } };
+    r = track({ key, tr, cells, p, v: {}, a: {}, bars: { cpu: -1, memPct: -1 } });
     rows.set(key, r);
     return r;
   }
@@ -266,7 +284,7 @@ export function createDashboard({ navigate }) {
       'data-href': href ?? '',
     }, ...Object.values(cells));
     cells.toggle = toggle;
-    r = { key, tr, cells, p, v: {}, a: {}, bars: { cpu: -1, memPct: -1 }, groupKey: g.key };
+    r = track({ key, tr, cells, p, v: {}, a: {}, bars: { cpu: -1, memPct: -1 }, groupKey: g.key });
     rows.set(key, r);
     return r;
   }
@@ -378,6 +396,8 @@ export function createDashboard({ navigate }) {
   }
 
   function renderContainerRow(r, x, now) {
+    if (r.drawn && !r.visible) return;
+    r.drawn = true;
     const c = x.container;
     const s = x.sample;
     const host = store.hosts.get(x.hostId);
@@ -538,7 +558,12 @@ export function createDashboard({ navigate }) {
 
     // Remove rows that left, then fix the order only when it changed (moving nodes, never re-creating).
     const keep = new Set(order);
-    for (const [key, r] of rows) if (!keep.has(key)) { r.tr.remove(); rows.delete(key); }
+    for (const [key, r] of rows) {
+      if (keep.has(key)) continue;
+      nearViewport.unobserve(r.tr);
+      r.tr.remove();
+      rows.delete(key);
+    }
     let same = order.length === lastOrder.length;
     for (let i = 0; same && i < order.length; i++) same = order[i] === lastOrder[i];
     if (!same) {
