@@ -28,7 +28,7 @@ const COLUMNS = [
   ['age', 'Sample age', 'num age'],
 ];
 const TITLES = {
-  throttled: 'Share of CPU periods in the last interval in which the container was throttled by its CPU quota',
+  throttled: 'Share of CPU periods in the last interval in which the container was throttled by its CPU quota (a group shows its most throttled container)',
   net: 'Rate in decimal units as docker stats prints them; below, the totals since the container started',
   blk: 'Rate in decimal units as docker stats prints them; below, the totals since the container started',
   restarts: 'How many times Docker restarted the container (its restart policy)',
@@ -502,7 +502,7 @@ export function createDashboard({ navigate }) {
     if (r.v.flagClass !== flagClass) { r.v.flagClass = flagClass; r.p.state[1].className = flagClass; }
     put(r, 'cpu', percent(cpu));
     bar(r, 'cpu', 0);
-    put(r, 'throttled', throttled > 0 ? `max ${percent(throttled * 100, 0)}` : '–');
+    put(r, 'throttled', throttled > 0 ? percent(throttled * 100, 0) : '–'); // the most throttled member
     put(r, 'mem', `Σ ${bytes(mem)}`);
     put(r, 'memPct', '–');
     put2(r, 'net', rx == null ? '–' : `${siRate(rx)} / ${siRate(tx)}`, '');
