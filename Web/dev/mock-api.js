@@ -3,7 +3,11 @@
 //
 //   node dev/mock-api.js            # listens on http://localhost:5000
 //   MOCK_PORT=5055 node dev/mock-api.js
+//   MOCK_CONTAINERS=1000 node dev/mock-api.js   # 1000 containers over 5 hosts, all up (the scale bench)
+// It also serves the built app (../Api/wwwroot/app) at / when that folder exists.
 import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
 import WebSocket from 'ws';
 
 const PORT = Number(process.env.MOCK_PORT ?? 5000);
@@ -16,12 +20,15 @@ const iso = (t) => new Date(t).toISOString();
 let seed = 42;
 const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 
-const hosts = [
-  { hostId: 'h-alpha', name: 'alpha', cpus: 16, mem: 64 * GiB, status: 'up', n: 18 },
-  { hostId: 'h-beta', name: 'beta', cpus: 8, mem: 32 * GiB, status: 'up', n: 12 },
-  { hostId: 'h-gamma', name: 'gamma', cpus: 4, mem: 16 * GiB, status: 'down', n: 4, lastSeen: now() - 7 * 60_000 - 12_000 },
-  { hostId: 'h-delta', name: 'delta', status: 'unreachable', n: 0, neverReached: true, error: 'connect ECONNREFUSED 10.0.0.14:2375' },
-];
+const SCALE = Number(process.env.MOCK_CONTAINERS ?? 0);
+const hosts = SCALE > 0
+  ? ['alpha', 'beta', 'gamma', 'delta', 'epsilon'].map((name, i) => ({ hostId: `h-${name}`, name, cpus: 16, mem: 64 * GiB, status: 'up', n: Math.floor(SCALE / 5) + (i < SCALE % 5 ? 1 : 0) }))
+  : [
+    { hostId: 'h-alpha', name: 'alpha', cpus: 16, mem: 64 * GiB, status: 'up', n: 18 },
+    { hostId: 'h-beta', name: 'beta', cpus: 8, mem: 32 * GiB, status: 'up', n: 12 },
+    { hostId: 'h-gamma', name: 'gamma', cpus: 4, mem: 16 * GiB, status: 'down', n: 4, lastSeen: now() - 7 * 60_000 - 12_000 },
+    { hostId: 'h-delta', name: 'delta', status: 'unreachable', n: 0, neverReached: true, error: 'connect ECONNREFUSED 10.0.0.14:2375' },
+  ];
 const services = ['web', 'api', 'worker', 'postgres', 'redis', 'nginx', 'grafana', 'prometheus', 'loki', 'rabbitmq', 'scheduler', 'mailer'];
 const images = { web: 'node:22-alpine', api: 'mcr.microsoft.com/dotnet/aspnet:10.0', worker: 'python:3.13-slim', postgres: 'postgres:17', redis: 'redis:7.4', nginx: 'nginx:1.27', grafana: 'grafana/grafana:11.3.0', prometheus: 'prom/prometheus:v3.0.0', loki: 'grafana/loki:3.2.1', rabbitmq: 'rabbitmq:4-management', scheduler: 'alpine:3.20', mailer: 'axllent/mailpit:v1.21' };
 
@@ -32,9 +39,9 @@ for (const host of hosts) {
     const project = ['shop', 'billing', 'observability'][i % 3];
     const id = Array.from({ length: 64 }, () => '0123456789abcdef'[Math.floor(rnd() * 16)]).join('');
     let state = 'running';
-    if (i === 5) state = 'exited';
-    if (i === 9) state = 'restarting';
-    if (i === 11) state = 'paused';
+    if (i % 50 === 5) state = 'exited';
+    if (i % 50 === 9) state = 'restarting';
+    if (i % 50 === 11) state = 'paused';
     const c = {
       id, hostId: host.hostId, name: `${project}-${svc}-${1 + Math.floor(i / services.length)}`, image: images[svc],
       labels: { 'com.docker.compose.project': project, 'com.docker.compose.service': svc, 'org.opencontainers.image.source': `https://example.org/${project}/${svc}` },
@@ -42,6 +49,7 @@ for (const host of hosts) {
       created: iso(now() - 86400_000 * (1 + i)), startedAt: state === 'created' ? null : iso(now() - 3600_000 * (1 + i)),
       finishedAt: state === 'exited' ? iso(now() - 600_000) : null, exitCode: state === 'exited' ? (i % 2 ? 137 : 1) : null,
       oomKilled: state === 'exited' && host.name === 'alpha', removed: false,
+      restartCount: state === 'restarting' ? 3 + (i % 5) : 0, lastExitCode: state === 'restarting' ? 1 : null,
     };
     const limited = i % 4 !== 3;
     containers.push({ c, host, cpu: rnd() * 40, mem: (50 + rnd() * 900) * MiB, limit: limited ? [256, 512, 1024, 2048][i % 4] * MiB : host.mem, limited, rx: 0, tx: 0, rd: 0, wr: 0, pids: 2 + Math.floor(rnd() * 40), window: [] });
@@ -66,7 +74,7 @@ function step(x, t) {
     memoryUsedBytes: Math.round(x.mem), memoryLimitBytes: x.limit, memoryPercent: (x.mem / x.limit) * 100, memoryLimited: x.limited,
     netRxBytes: Math.round(x.rx), netTxBytes: Math.round(x.tx), netRxBytesPerSecond: rxRate, netTxBytesPerSecond: txRate,
     blockReadBytes: Math.round(x.rd), blockWriteBytes: Math.round(x.wr), blockReadBytesPerSecond: rdRate, blockWriteBytesPerSecond: wrRate,
-    pids: x.pids, pidsLimit: null, throttledPeriodsRatio: 0, throttledTimeNanoseconds: 0,
+    pids: x.pids, pidsLimit: null, throttledPeriodsRatio: x.limited && x.cpu > 30 ? Math.min(1, (x.cpu - 30) / 40) : 0, throttledTimeNanoseconds: 0,
   };
   const p = { timestamp: s.timestamp, cpuPercent: s.cpuPercent, cpuUserPercent: s.cpuUserPercent, cpuKernelPercent: s.cpuKernelPercent, memoryUsedBytes: s.memoryUsedBytes, netRxBytesPerSecond: rxRate, netTxBytesPerSecond: txRate, blockReadBytesPerSecond: rdRate, blockWriteBytesPerSecond: wrRate, pids: x.pids };
   x.sample = s;
@@ -76,10 +84,11 @@ function step(x, t) {
   return s;
 }
 
-// Pre-fill 10 minutes of window.
+// Pre-fill 10 minutes of window (a minute at scale: enough for the table).
 {
-  const t0 = now() - 600_000;
-  for (let k = 0; k < 600; k++) for (const x of containers) step(x, t0 + k * 1000);
+  const n = SCALE > 0 ? 60 : 600;
+  const t0 = now() - n * 1000;
+  for (let k = 0; k < n; k++) for (const x of containers) step(x, t0 + k * 1000);
 }
 
 let sequence = 0;
@@ -130,8 +139,19 @@ const server = http.createServer((req, res) => {
     }
     return send(res, 200, { containerId: x.c.id, from: iso(from), to: iso(to), step: '1m', points });
   }
+  if (!url.pathname.startsWith('/api/') && serveStatic(url.pathname, res)) return;
   send(res, 404, { title: 'Not Found', status: 404 }, 'application/problem+json');
 });
+
+const STATIC_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../Api/wwwroot/app');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+function serveStatic(pathname, res) {
+  const file = path.join(STATIC_ROOT, pathname === '/' ? 'index.html' : path.normalize(pathname).replace(/^[/\\]+/, ''));
+  if (!file.startsWith(STATIC_ROOT) || !fs.existsSync(file) || !fs.statSync(file).isFile()) return false;
+  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+  res.end(fs.readFileSync(file));
+  return true;
+}
 
 // ---- SignalR JSON hub protocol over WebSockets ----
 const clients = new Set();

@@ -38,6 +38,37 @@ export function axisBytes(n, suffix = '') {
   return (n < 0 ? '-' : '') + Number(v.toPrecision(3)) + ' ' + UNITS[i] + suffix;
 }
 
+/** Decimal units with 3 significant figures, as `docker stats` prints NET I/O and BLOCK I/O: "0B", "12.3kB", "1.73MB". */
+const SI_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+export function siBytes(n) {
+  if (n == null || !Number.isFinite(n)) return '–';
+  let v = Math.abs(n);
+  let i = 0;
+  while (v >= 1000 && i < SI_UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return (n < 0 ? '-' : '') + String(Number(v.toPrecision(3))) + SI_UNITS[i];
+}
+
+/** A per-second rate in decimal units: "1.73MB/s". */
+export function siRate(n) {
+  return n == null || !Number.isFinite(n) ? '–' : siBytes(n) + '/s';
+}
+
+/** A short age: "0.4s", "12s", "3m 5s", "2h 1m", "3d"; "–" when unknown. */
+export function shortAge(ms) {
+  if (ms == null || !Number.isFinite(ms)) return '–';
+  const s = Math.max(0, ms) / 1000;
+  if (s < 10) return s.toFixed(1) + 's';
+  if (s < 60) return Math.round(s) + 's';
+  const m = Math.floor(s / 60);
+  if (m < 60) return m + 'm ' + Math.floor(s % 60) + 's';
+  const h = Math.floor(m / 60);
+  if (h < 48) return h + 'h ' + (m % 60) + 'm';
+  return Math.floor(h / 24) + 'd';
+}
+
 export function ago(iso, now = Date.now()) {
   if (!iso) return 'never';
   const t = typeof iso === 'number' ? iso : Date.parse(iso);

@@ -1,9 +1,11 @@
 import './style.css';
 import { LiveConnection } from './live.js';
-import { store, applyHostFrame, hostName } from './store.js';
+import { store, applyHostFrame, hostName, hostsOut } from './store.js';
 import { invalidate } from './schedule.js';
 import { createDashboard } from './dashboard.js';
 import { createContainerView } from './containerView.js';
+import { createServiceView } from './serviceView.js';
+import { parseViewState } from './filters.js';
 import { h, setText, setAttr } from './dom.js';
 
 const STALE_AFTER_MS = 5_000;
@@ -23,9 +25,18 @@ function renderConn() {
   } else if (state === 'reconnecting' && conn.info?.delay) {
     label = `reconnecting · attempt ${conn.info.attempt} in ${(conn.info.delay / 1000).toFixed(1)}s`;
   }
+  // Connected to the Api is not the same as seeing every host: any host down or unreachable degrades the view.
+  const out = state === 'connected' ? hostsOut() : [];
+  if (out.length) {
+    state = 'degraded';
+    label = `degraded · ${out.length} of ${store.hosts.size} host${store.hosts.size === 1 ? '' : 's'} ${out.length === 1 ? out[0].status : 'not up'}`;
+    connEl.title = out.map((x) => `${x.name}: ${x.status}${x.error ? ' · ' + x.error : ''}`).join('\n');
+  } else {
+    connEl.title = '';
+  }
   setAttr(connEl, 'data-state', state);
   setText(connLabel, label);
-  document.body.classList.toggle('is-stale', state !== 'connected');
+  document.body.classList.toggle('is-stale', state !== 'connected' && state !== 'degraded');
 }
 
 const live = new LiveConnection({
@@ -48,9 +59,18 @@ let current = null; // container view, if open
 function route() {
   const m = location.hash.match(/^#\/containers\/([^/?]+)/);
   const hm = location.hash.match(/^#\/hosts\/([^/?]+)/);
+  const sm = location.hash.match(/^#\/services\/(compose|swarm)\/([^?]+)/);
   current?.destroy();
   current = null;
-  if (m) {
+  if (sm) {
+    const kind = sm[1];
+    const name = decodeURIComponent(sm[2]);
+    current = createServiceView(kind, name, { invalidate, navigate });
+    app.replaceChildren(current.root);
+    current.mounted();
+    crumbs.replaceChildren(h('span', { class: 'sep', text: '/' }), h('span', { text: `${kind} service` }), h('span', { class: 'sep', text: '/' }), h('span', { text: name }));
+    window.scrollTo(0, 0);
+  } else if (m) {
     const id = decodeURIComponent(m[1]);
     current = createContainerView(id, { live, invalidate, navigate });
     app.replaceChildren(current.root);
@@ -58,7 +78,7 @@ function route() {
     crumbs.replaceChildren(h('span', { class: 'sep', text: '/' }), h('span', { text: 'container' }), h('span', { class: 'sep', text: '/' }), h('span', { class: 'mono', text: id.slice(0, 12) }));
     window.scrollTo(0, 0);
   } else {
-    dashboard.setHostFilter(hm ? decodeURIComponent(hm[1]) : null);
+    dashboard.setRoute(hm ? decodeURIComponent(hm[1]) : null, parseViewState(location.hash));
     app.replaceChildren(dashboard.root);
     crumbs.replaceChildren(...(hm ? [h('span', { class: 'sep', text: '/' }), h('span', { text: `host ${hostName(decodeURIComponent(hm[1]))}` })] : []));
     invalidate(dashboard.render);
@@ -75,6 +95,7 @@ live.watch('WatchAll', [], {
   onItem(frame) {
     applyHostFrame(frame);
     if (!current) invalidate(dashboard.render);
+    else current.onFrame?.();
     invalidate(renderConn);
   },
 });
