@@ -39,6 +39,13 @@ public sealed class ServiceScalerGrainSwarmTests(SwarmCluster swarm, ITestOutput
         await Poll.UntilAsync(
             async () =>
             {
+                // 404 until a task container of the service has been seen on some host: not yet.
+                using var response = await swarm.Api.GetAsync(new Uri($"/api/services/swarm/{service}", UriKind.Relative));
+                if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                {
+                    return false;
+                }
+
                 detail = await swarm.GetAsync<JsonElement>($"/api/services/swarm/{service}");
                 var running = detail.GetProperty("members").EnumerateArray()
                     .Where(m => m.GetProperty("container").GetProperty("state").GetString() == "running")
