@@ -36,7 +36,9 @@ public static class StorageHostingExtensions
         var connectionString = builder.Configuration.GetConnectionString("Monitor");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            services.AddSingleton<IMonitorStore, SqliteMonitorStore>();
+            services.AddSingleton<SqliteMonitorStore>();
+            services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<SqliteMonitorStore>());
+            services.AddSingleton<IScalingStore>(sp => sp.GetRequiredService<SqliteMonitorStore>());
         }
         else
         {
@@ -44,6 +46,7 @@ public static class StorageHostingExtensions
             services.AddSingleton(_ => PostgresStartup.CreateDataSource(connectionString));
             services.AddSingleton<PostgresMonitorStore>();
             services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<PostgresMonitorStore>());
+            services.AddSingleton<IScalingStore>(sp => sp.GetRequiredService<PostgresMonitorStore>());
         }
 
         // Registered first so the schema exists before any writer, agent or listener starts.

@@ -92,6 +92,7 @@ public static class MonitorApiExtensions
         app.MapContainersApi();
         app.MapClusterApi();
         app.MapServicesApi();
+        app.MapScalingApi();
         app.MapFrameExposition();
         app.MapHub<LiveHub>("/hubs/live");
         if (OrleansConfiguration.DashboardEnabled(app.Configuration))

@@ -58,7 +58,8 @@ public sealed record ServiceDetail(ServiceSummary Service, IReadOnlyList<Service
 
 /// <summary>
 /// A service's history: per step, the sum over the minute rows of every container that belongs or belonged to it
-/// (<see cref="Containers"/>), as a host's history sums its containers.
+/// (<see cref="Containers"/>), as a host's history sums its containers. <see cref="Scaling"/>: a Swarm service's
+/// recorded scaling decisions in the same range, newest first (at most 1000), to annotate its charts; null for Compose.
 /// </summary>
 public sealed record ServiceHistory(
     string Kind,
@@ -67,4 +68,5 @@ public sealed record ServiceHistory(
     DateTimeOffset To,
     string Step,
     IReadOnlyList<string> Containers,
-    IReadOnlyList<HostHistoryPoint> Points);
+    IReadOnlyList<HostHistoryPoint> Points,
+    IReadOnlyList<ScalingDecisionItem>? Scaling = null);

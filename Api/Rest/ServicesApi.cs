@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Options;
 using Orleans.Monitor.Api.Live;
@@ -69,7 +70,7 @@ public static class ServicesApi
     private static async Task<Results<Ok<ServiceHistory>, ValidationProblem, ProblemHttpResult>> HistoryAsync(
         string kind, string name, string? from, string? to, string? step,
         ServiceDirectory directory, IMonitorStore store, TimeProvider clock, IOptions<ApiOptions> options,
-        CancellationToken cancellationToken)
+        [FromServices] IScalingStore? scalingStore, CancellationToken cancellationToken)
     {
         if (!IsKind(kind))
         {
@@ -93,7 +94,14 @@ public static class ServicesApi
         }
 
         var rows = await store.GetContainersHistoryAsync(ids, query.Range, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new ServiceHistory(kind, service, query.From, query.To, query.StepText, ids, HistoryRollup.Host(rows, query.Step)));
+        IReadOnlyList<ScalingDecisionItem>? scaling = null;
+        if (kind == ServiceKind.Swarm && scalingStore is not null)
+        {
+            var decisions = await scalingStore.GetScalingDecisionsAsync(service, query.Range, ScalingApi.DefaultLimit, cancellationToken).ConfigureAwait(false);
+            scaling = [.. decisions.Select(ScalingDecisionItem.Of)];
+        }
+
+        return TypedResults.Ok(new ServiceHistory(kind, service, query.From, query.To, query.StepText, ids, HistoryRollup.Host(rows, query.Step), scaling));
     }
 
     /// <summary>
@@ -103,7 +111,7 @@ public static class ServicesApi
     private static async Task<IResult> PathAsync(
         string kind, string first, string rest, string? from, string? to, string? step,
         ServiceDirectory directory, IMonitorStore store, TimeProvider clock, IOptions<ApiOptions> options,
-        CancellationToken cancellationToken)
+        [FromServices] IScalingStore? scalingStore, CancellationToken cancellationToken)
     {
         if (!IsKind(kind))
         {
@@ -114,7 +122,7 @@ public static class ServicesApi
         var owner = decoded.EndsWith("/" + History, StringComparison.Ordinal) ? decoded[..^(History.Length + 1)] : null;
         if (owner is not null && owner.Count(c => c == '/') == (kind == ServiceKind.Compose ? 1 : 0))
         {
-            return (await HistoryAsync(kind, owner, from, to, step, directory, store, clock, options, cancellationToken).ConfigureAwait(false)).Result;
+            return (await HistoryAsync(kind, owner, from, to, step, directory, store, clock, options, scalingStore, cancellationToken).ConfigureAwait(false)).Result;
         }
 
         return (await GetAsync(kind, decoded, directory, cancellationToken).ConfigureAwait(false)).Result;

@@ -14,7 +14,8 @@ using Orleans.Monitor.Contracts.Hosts;
 namespace Orleans.Monitor.Grains.Docker;
 
 /// <summary>
-/// The one Docker daemon this silo watches, read through Docker.DotNet (read-only calls only). Requests carry no
+/// The one Docker daemon this silo watches, read through Docker.DotNet: read-only calls, except the Swarm service
+/// replica update the autoscaler sends (<see cref="UpdateServiceReplicasAsync"/>), only when <c>Autoscale:Enabled</c>. Requests carry no
 /// API version, so the daemon answers in its own. Whatever goes wrong surfaces as a <see cref="DockerException"/>:
 /// <see cref="DockerNotFoundException"/> for a 404, <see cref="DockerUnavailableException"/> when the daemon cannot
 /// be reached, does not answer within <see cref="DockerOptions.RequestTimeout"/>, or a stream from it breaks.
@@ -127,6 +128,49 @@ public sealed partial class DockerDaemon : IDisposable
             {
                 yield return dockerEvent;
             }
+        }
+    }
+
+    /// <summary>
+    /// A Swarm service by name or id (<c>GET /services/{name}</c>), with its spec and version for an update. Needs a
+    /// manager: a worker or a daemon in no swarm answers 503.
+    /// </summary>
+    /// <exception cref="DockerNotFoundException">No such service.</exception>
+    /// <exception cref="DockerUnavailableException">The daemon cannot be reached or did not answer in time.</exception>
+    /// <exception cref="DockerException">The daemon answered with another error (503 on a non-manager).</exception>
+    internal async Task<DockerSwarmService> InspectServiceAsync(string service, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(service);
+        var inspected = await CallAsync(
+            $"GET /services/{service}", (client, ct) => client.Swarm.InspectServiceAsync(service, ct), cancellationToken).ConfigureAwait(false);
+        return new DockerSwarmService(inspected);
+    }
+
+    /// <summary>
+    /// Sets a replicated service's replica count (<c>POST /services/{id}/update?version=N</c>) with the spec and
+    /// version <paramref name="service"/> was inspected at; every other field of the spec is sent back unchanged.
+    /// </summary>
+    /// <exception cref="DockerVersionConflictException">The service changed since it was inspected: inspect again.</exception>
+    /// <exception cref="DockerNotFoundException">The service no longer exists.</exception>
+    /// <exception cref="DockerUnavailableException">The daemon cannot be reached or did not answer in time.</exception>
+    /// <exception cref="DockerException">The daemon refused the update.</exception>
+    internal async Task UpdateServiceReplicasAsync(DockerSwarmService service, int replicas, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentOutOfRangeException.ThrowIfNegative(replicas);
+        var spec = service.Model.Spec;
+        var replicated = spec?.Mode?.Replicated
+            ?? throw new DockerException(0, $"Swarm service '{service.Name}' is not replicated: it has no replica count to set.");
+        replicated.Replicas = (ulong)replicas;
+        var parameters = new ServiceUpdateParameters { Service = spec, Version = service.Version };
+        var what = $"POST /services/{service.Id}/update";
+        try
+        {
+            await CallAsync(what, (client, ct) => client.Swarm.UpdateServiceAsync(service.Id, parameters, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerException ex) when (ex is not DockerUnavailableException && DockerVersionConflictException.Matches(ex.Message))
+        {
+            throw new DockerVersionConflictException($"{what}: the service changed since version {service.Version}: {ex.Message}", ex);
         }
     }
 

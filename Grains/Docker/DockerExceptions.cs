@@ -21,3 +21,14 @@ public sealed class DockerUnavailableException(string host, string message, Exce
     /// <summary>The resolved <c>DOCKER_HOST</c> value that could not be reached.</summary>
     public string Host { get; } = host;
 }
+
+/// <summary>
+/// A Swarm object was updated with a version that is no longer current (another update came first): dockerd answers
+/// 500 with "update out of sequence". Inspect again and retry.
+/// </summary>
+public sealed class DockerVersionConflictException(string message, Exception? innerException = null)
+    : DockerException(HttpStatusCode.InternalServerError, message, innerException)
+{
+    /// <summary>True for the daemon's message of a stale version.</summary>
+    internal static bool Matches(string message) => message.Contains("out of sequence", StringComparison.OrdinalIgnoreCase);
+}

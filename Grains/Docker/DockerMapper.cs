@@ -29,7 +29,12 @@ internal static class DockerMapper
         // Engines before 20.10 have no CgroupVersion and run only on v1.
         CgroupVersion: string.IsNullOrEmpty(info.CgroupVersion) ? "1" : info.CgroupVersion,
         CgroupDriver: info.CgroupDriver ?? string.Empty,
-        StatsSource: statsSource);
+        StatsSource: statsSource,
+        SwarmNodeId: info.Swarm?.NodeID is { Length: > 0 } nodeId ? nodeId : null,
+        // A node that left or is still joining may keep a stale ControlAvailable; only an active one can update services.
+        SwarmManager: info.Swarm is { ControlAvailable: true, LocalNodeState: "active" },
+        SwarmControlAvailable: info.Swarm?.ControlAvailable ?? false,
+        SwarmClusterId: info.Swarm?.Cluster?.ID is { Length: > 0 } clusterId ? clusterId : null);
 
     /// <summary>One element of <c>GET /containers/json</c>: no start/finish times; exit code and health from <c>Status</c>.</summary>
     public static ContainerInfo ToContainerInfo(ContainerListResponse summary, string hostId)

@@ -9,6 +9,7 @@ using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Grains.Placement;
+using Orleans.Monitor.Grains.Scaling;
 using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Persistence;
@@ -93,7 +94,7 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>
-    /// The silo's own settings, validated at start: <c>Sampling</c>, <c>Host</c>, <c>Docker</c> and <c>Stats</c>
+    /// The silo's own settings, validated at start: <c>Sampling</c>, <c>Host</c>, <c>Docker</c>, <c>Stats</c> and <c>Autoscale</c>
     /// (with the Docker daemon and the stats source they configure). <see cref="SettingsCheck"/> checks them too.
     /// </summary>
     public static IHostApplicationBuilder AddSiloSettings(this IHostApplicationBuilder builder)
@@ -104,7 +105,25 @@ public static class SiloHostingExtensions
         builder.Services.AddOptions<HostWatchOptions>().BindConfiguration(HostWatchOptions.Section).ValidateSettings(HostWatchOptions.Section).ValidateOnStart();
         builder.AddDockerDaemon();
         builder.AddStatsSource();
+        var autoscale = AutoscaleEnabled(builder.Configuration);
+        builder.Services.AddOptions<AutoscaleOptions>().Configure(o => o.Enabled = autoscale);
         return builder;
+    }
+
+    /// <summary><c>Autoscale:Enabled</c>: false unless set to true.</summary>
+    /// <exception cref="Storage.InvalidSettingException">The value is neither true nor false.</exception>
+    public static bool AutoscaleEnabled(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var value = configuration[AutoscaleOptions.EnabledKey];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return false;
+        }
+
+        return bool.TryParse(value.Trim(), out var enabled)
+            ? enabled
+            : throw new Storage.InvalidSettingException($"{AutoscaleOptions.EnabledKey} must be true or false, not '{value}'.");
     }
 }
 

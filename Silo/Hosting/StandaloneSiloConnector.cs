@@ -9,7 +9,7 @@ namespace Orleans.Monitor.Silo.Hosting;
 /// <summary>
 /// Standalone: the Api process co-hosts one silo on localhost clustering. The silo declares its daemon ID in its
 /// name, so it starts once the daemon has answered; until then the Api shows a provisional host with the error.
-/// The silo shares the Api's configuration, logging, clock, store and store writer.
+/// The silo shares the Api's configuration, logging, clock, store (scaling decisions included) and store writer.
 /// </summary>
 public sealed class StandaloneSiloConnector(
     IConfiguration configuration,
@@ -28,6 +28,12 @@ public sealed class StandaloneSiloConnector(
         builder.Configuration.AddConfiguration(configuration);
         builder.Services.AddSingleton(sink);
         builder.Services.AddSingleton(store);
+        if (store is IScalingStore scaling)
+        {
+            // Both stores keep scaling decisions too: the co-hosted silo's autoscaler records them where the Api reads them.
+            builder.Services.AddSingleton(scaling);
+        }
+
         builder.Services.AddSingleton(clock);
         builder.AddMonitorSilo(daemon);
         return await InProcessHost.StartAsync(builder, cancellationToken);

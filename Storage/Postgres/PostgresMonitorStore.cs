@@ -11,7 +11,7 @@ using Orleans.Monitor.Contracts.Storage;
 namespace Orleans.Monitor.Storage.Postgres;
 
 /// <summary>The cluster store: the same tables and behaviour as the SQLite store, on a shared PostgreSQL database.</summary>
-public sealed class PostgresMonitorStore(
+public sealed partial class PostgresMonitorStore(
     NpgsqlDataSource dataSource,
     IOptions<StorageOptions> options,
     TimeProvider timeProvider,

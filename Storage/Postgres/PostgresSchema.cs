@@ -114,6 +114,20 @@ internal static class PostgresSchema
         ALTER TABLE minute_aggregates ADD COLUMN network_namespace text;
         UPDATE minute_aggregates SET network_namespace = container_id;
         """,
+        """
+        -- Scaling decisions of Swarm services (GET /api/scaling).
+        CREATE TABLE scaling_decisions(
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            service text NOT NULL,
+            at timestamptz NOT NULL,
+            from_replicas integer NOT NULL,
+            to_replicas integer NOT NULL,
+            rule text NOT NULL,
+            value double precision NOT NULL,
+            outcome text NOT NULL,
+            detail text);
+        CREATE INDEX scaling_decisions_service ON scaling_decisions(service, at);
+        """,
     ];
 
     /// <summary>

@@ -88,6 +88,19 @@ internal static class SqliteSchema
         ALTER TABLE minute_aggregates ADD COLUMN network_namespace TEXT;
         UPDATE minute_aggregates SET network_namespace = container_id;
         """,
+        """
+        -- Scaling decisions of Swarm services (GET /api/scaling); at is ISO-8601 UTC text, which sorts as time.
+        CREATE TABLE scaling_decisions(
+            service TEXT NOT NULL,
+            at TEXT NOT NULL,
+            from_replicas INTEGER NOT NULL,
+            to_replicas INTEGER NOT NULL,
+            rule TEXT NOT NULL,
+            value REAL NOT NULL,
+            outcome TEXT NOT NULL,
+            detail TEXT);
+        CREATE INDEX scaling_decisions_service ON scaling_decisions(service, at);
+        """,
     ];
 
     /// <summary>Applies the missing steps in one immediate transaction, so two processes never migrate at once.</summary>

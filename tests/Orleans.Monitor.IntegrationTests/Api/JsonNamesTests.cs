@@ -23,7 +23,7 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
     private static readonly string[] HostInfoNames =
     [
         "hostId", "name", "cpus", "memoryTotalBytes", "operatingSystem", "kernelVersion", "dockerVersion", "apiVersion",
-        "cgroupVersion", "cgroupDriver", "statsSource",
+        "cgroupVersion", "cgroupDriver", "statsSource", "swarmNodeId", "swarmManager", "swarmControlAvailable", "swarmClusterId",
     ];
 
     private static readonly string[] ContainerLiveNames = ["container", "sample", "networkNamespace"];
