@@ -102,7 +102,7 @@ export function markersPlugin(source, card) {
         }
         ctx.restore();
         drawn = next;
-        const summary = JSON.stringify(next.map((e) => ({ action: e.action, t: e.t, exitCode: e.exitCode, signal: e.signal })));
+        const summary = JSON.stringify(next.map((e) => ({ action: e.action, t: e.t, exitCode: e.exitCode, signal: e.signal, x: Math.round(e.x) })));
         if (card.dataset.markers !== summary) card.dataset.markers = summary;
       },
       setCursor(u) {

@@ -43,7 +43,10 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     const now = Date.now() / 1000;
     const last = L.ts.length ? L.ts[L.ts.length - 1] : now;
     const end = Math.max(now, last);
-    return [L.ts.length ? Math.max(L.ts[0], end - LIVE_SECONDS) : end - 60, end];
+    // At least a minute, and back to the oldest event in the last 10 minutes: a start comes before the first sample.
+    let start = Math.min(L.ts.length ? L.ts[0] : end, end - 60);
+    for (const e of events) if (e.t >= end - LIVE_SECONDS && e.t - 2 < start) start = e.t - 2;
+    return [Math.max(start, end - LIVE_SECONDS), end];
   };
   let destroyed = false;
   let events = [];
