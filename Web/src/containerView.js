@@ -221,7 +221,10 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     rangeChosen = true;
     const created = Date.parse(container.created);
     const age = Number.isFinite(created) && created > 0 ? (Date.now() - created) / 1000 : NaN;
-    rangeState = { range: defaultRangeFor(age), from: null, to: null };
+    // Younger than the smallest preset: since it was created (not written to the URL; it grows into 15 min).
+    rangeState = age < RANGES[0].seconds
+      ? { range: null, from: null, to: null, since: created / 1000 }
+      : { range: defaultRangeFor(age), from: null, to: null };
     loadHistory();
   }
   function setRange(key) {
@@ -255,7 +258,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     const w = historyRange;
     const label = zoomed && w
       ? `History · ${new Date(w[0] * 1000).toLocaleString()} – ${new Date(w[1] * 1000).toLocaleTimeString()}`
-      : `History · last ${RANGES.find((r) => r.key === rangeState.range)?.label ?? ''}`;
+      : rangeState.range ? `History · last ${RANGES.find((r) => r.key === rangeState.range)?.label ?? ''}` : 'History · since created';
     setText(histTitle, `${label} · step ${historyStep}`);
   }
 

@@ -73,13 +73,18 @@ export function writeHashState({ range, from, to }) {
 }
 
 /**
- * The window to ask for: a zoom as it is; a preset ending now with its start rounded up to the step, so the
+ * The window to ask for: a zoom as it is; a young container since its creation (`since`, no preset); a preset ending now with its start rounded up to the step, so the
  * oldest bucket is whole and a 30-day window never starts before the server's retention.
  * @returns {{ from: number, to: number, step: string, zoomed: boolean }} seconds
  */
-export function resolveWindow({ range, from, to }, nowSeconds) {
+export function resolveWindow({ range, from, to, since }, nowSeconds) {
   if (from != null && to != null) return { from, to, step: stepFor(to - from), zoomed: true };
-  const span = findRange(range)?.seconds ?? findRange(DEFAULT_MAX).seconds;
+  // A container younger than the smallest preset: from the minute before it was created, so its first minutes
+  // fill the chart.
+  if (!range && since != null && nowSeconds - since < RANGES[0].seconds) {
+    return { from: Math.floor((since - 60) / 60) * 60, to: nowSeconds, step: '1m', zoomed: false };
+  }
+  const span = findRange(range)?.seconds ?? (since != null ? RANGES[0].seconds : findRange(DEFAULT_MAX).seconds);
   const step = stepFor(span);
   const s = stepSeconds(step);
   return { from: Math.ceil((nowSeconds - span) / s) * s, to: nowSeconds, step, zoomed: false };
