@@ -37,7 +37,9 @@ export function createContainerView(id, { live, invalidate, navigate }) {
   // The requested window [from, to] in seconds: the history x axis always spans it, however few minutes there are.
   let historyRange = null;
   let historyStep = '1m';
-  const historyXRange = () => historyRange ?? [Date.now() / 1000 - 6 * 3600, Date.now() / 1000];
+  // A sliding window ends now between its refreshes, so an event after the last fetch is already in view.
+  const historyXRange = () => (!historyRange ? [Date.now() / 1000 - 6 * 3600, Date.now() / 1000]
+    : rangeState.from != null ? historyRange : [historyRange[0], Math.max(historyRange[1], Date.now() / 1000)]);
   // The live x axis ends now, so a marker after the last sample (a kill) is still in view.
   const liveXRange = () => {
     const now = Date.now() / 1000;

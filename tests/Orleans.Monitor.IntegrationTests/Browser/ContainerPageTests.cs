@@ -65,7 +65,7 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
         Assert.InRange(to - from, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10));
         var card = page.Locator("[data-testid=history-chart-cpu]");
         await Poll.UntilAsync(async () => await XSpanAsync(card) is > 60 and < 600, Wait, "the history chart to span the container's minutes");
-        Assert.Contains("since created", await page.Locator("[data-testid=container-view] .panel-head h2").Nth(1).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("since created", await page.Locator("[data-testid=container-view] .panel-head h2").Nth(1).TextContentAsync(), StringComparison.Ordinal);
 
         var week = await page.RunAndWaitForRequestAsync(() => page.Locator("[data-testid=range-7d]").ClickAsync(), IsHistory);
         (from, to, step) = HistoryQuery(week);
