@@ -155,9 +155,10 @@ export function limitPlugin(value, label, card) {
         ctx.stroke();
         ctx.fillStyle = '#f85149';
         ctx.font = `${Math.round(10.5 * dpr)}px sans-serif`;
-        ctx.textAlign = 'right';
+        // On the left: the newest markers crowd the right edge.
+        ctx.textAlign = 'left';
         ctx.textBaseline = 'bottom';
-        ctx.fillText(label(v), left + width - 4 * dpr, y - 2 * dpr);
+        ctx.fillText(label(v), left + 4 * dpr, y - 2 * dpr);
         ctx.restore();
         const text = String(v);
         if (card.dataset.limit !== text) card.dataset.limit = text;

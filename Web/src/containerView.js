@@ -319,14 +319,16 @@ export function createContainerView(id, { live, invalidate, navigate }) {
 
   // ---- events ----
   let eventsAbort = null;
+  let eventsFrom = Date.now() / 1000 - LIVE_SECONDS;
   async function loadEvents() {
     if (destroyed) return;
     eventsAbort?.abort();
     eventsAbort = new AbortController();
     const now = Date.now() / 1000;
     // Cover both the live window and the history window.
-    const from = Math.min(now - LIVE_SECONDS, historyRange?.[0] ?? now - LIVE_SECONDS);
-    const url = `/api/containers/${encodeURIComponent(id)}/events?from=${encodeURIComponent(isoSeconds(from - 60))}&limit=1000`;
+    const from = Math.min(now - LIVE_SECONDS, historyRange?.[0] ?? now - LIVE_SECONDS) - 60;
+    eventsFrom = from;
+    const url = `/api/containers/${encodeURIComponent(id)}/events?from=${encodeURIComponent(isoSeconds(from))}&limit=1000`;
     try {
       const res = await fetch(url, { signal: eventsAbort.signal, headers: { accept: 'application/json' } });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -344,7 +346,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
 
   let eventsKey = '';
   function renderEvents() {
-    setText(eventsStatus, eventsError ? `could not load: ${eventsError}` : `${events.length} in view · newest first`);
+    setText(eventsStatus, eventsError ? `could not load: ${eventsError}` : `${events.length} since ${new Date(eventsFrom * 1000).toLocaleString()} · newest first`);
     setAttr(eventsStatus, 'class', eventsError ? 'error' : 'muted');
     const key = events.map((e) => `${e.t}${e.action}`).join(',');
     if (key !== eventsKey) {
