@@ -34,4 +34,17 @@ public sealed record ContainerInfo(
     [property: Id(15)] int RestartCount = 0,
     [property: Id(16)] int? LastExitCode = null,
     [property: Id(17), JsonIgnore] ContainerLimits? Limits = null,
-    [property: Id(18), JsonIgnore] int OomEvents = 0);
+    [property: Id(18), JsonIgnore] int OomEvents = 0)
+{
+    /// <summary>
+    /// The CPU limit in cores (JSON <c>cpuLimitCores</c>): <c>--cpus</c> or the CFS quota over its period, else the
+    /// size of the cpuset (<c>--cpuset-cpus 0-1</c> is 2); null when unlimited or not inspected yet.
+    /// </summary>
+    public double? CpuLimitCores => Limits?.CpuCores;
+
+    /// <summary>The <c>-m</c> memory limit in bytes (JSON <c>memoryLimitBytes</c>); null when unlimited or not inspected yet.</summary>
+    public long? MemoryLimitBytes => Limits is { MemoryLimitBytes: > 0 } limits ? limits.MemoryLimitBytes : null;
+
+    /// <summary>The <c>--cpuset-cpus</c> list (JSON <c>cpuSet</c>, e.g. <c>0-1,3</c>); null when not pinned or not inspected yet.</summary>
+    public string? CpuSet => Limits?.CpuSet;
+}

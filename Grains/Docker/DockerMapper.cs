@@ -90,7 +90,7 @@ internal static class DockerMapper
         var host = inspect.HostConfig;
         info = info with
         {
-            Limits = ContainerLimits.FromInspect(host?.NanoCPUs ?? 0, host?.CPUQuota ?? 0, host?.CPUPeriod ?? 0, host?.Memory ?? 0),
+            Limits = ContainerLimits.FromInspect(host?.NanoCPUs ?? 0, host?.CPUQuota ?? 0, host?.CPUPeriod ?? 0, host?.Memory ?? 0, host?.CpusetCpus),
         };
         return new DockerContainerDetails(
             info,

@@ -30,8 +30,12 @@ function binarySplits(u, axisIdx, min, max) {
  * @param {HTMLElement} el host element (its width is followed)
  * @param {{ series: {label:string,color:string,fill?:boolean,dash?:number[],width?:number}[],
  *           value: (v:number)=>string, axis: (v:number)=>string, height?: number, yMin?: number,
- *           yMaxAtLeast?: number, timeFormat?: string, xRange?: () => [number, number] }} o
+ *           yMaxAtLeast?: number | (() => number), timeFormat?: string, xRange?: () => [number, number],
+ *           plugins?: object[], onZoom?: (from: number, to: number) => void, card?: HTMLElement }} o
  *   xRange: a fixed time window in seconds; without it the x axis spans the data, which for one point is years.
+ *   yMaxAtLeast: a function when it follows data (a limit line must stay in view).
+ *   onZoom: dragging across the plot selects a time span and calls it with the span in seconds.
+ *   card: receives data-x-min, data-x-max and data-points after each draw (the drawn window and data).
  */
 export function createChart(el, o) {
   const muted = css('--muted') || '#8b949e';
@@ -41,14 +45,16 @@ export function createChart(el, o) {
   const opts = {
     width: Math.max(200, el.clientWidth || 400),
     height: o.height ?? 180,
-    cursor: { drag: { x: false, y: false }, points: { size: 5 } },
+    cursor: { drag: { x: !!o.onZoom, y: false, setScale: false }, points: { size: 5 } },
+    plugins: o.plugins ?? [],
     legend: { live: true },
     scales: {
       x: o.xRange ? { time: true, range: () => o.xRange() } : { time: true },
       y: {
         range: (u, min, max) => {
           const lo = o.yMin ?? Math.min(0, min ?? 0);
-          let hi = Math.max(max ?? 0, o.yMaxAtLeast ?? 0);
+          const floor = typeof o.yMaxAtLeast === 'function' ? o.yMaxAtLeast() : o.yMaxAtLeast;
+          let hi = Math.max(max ?? 0, floor ?? 0);
           if (!(hi > lo)) hi = lo + 1;
           return [lo, hi * 1.08];
         },
@@ -84,7 +90,28 @@ export function createChart(el, o) {
   const showLatest = (u) => {
     if (u.cursor.idx == null && u.data[0].length) u.setLegend({ idx: u.data[0].length - 1 }, false);
   };
-  opts.hooks = { setData: [showLatest], setCursor: [showLatest] };
+  const hooks = { setData: [showLatest], setCursor: [showLatest] };
+  if (o.onZoom) {
+    hooks.setSelect = [(u) => {
+      const { left, width } = u.select;
+      if (width < 5) return;
+      const from = u.posToVal(left, 'x');
+      const to = u.posToVal(left + width, 'x');
+      u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+      if (to - from >= 60) o.onZoom(from, to);
+    }];
+  }
+  if (o.card) {
+    const card = o.card;
+    hooks.draw = [(u) => {
+      const { min, max } = u.scales.x;
+      const points = String(u.data[0].length);
+      if (min != null && card.dataset.xMin !== String(Math.round(min))) card.dataset.xMin = String(Math.round(min));
+      if (max != null && card.dataset.xMax !== String(Math.round(max))) card.dataset.xMax = String(Math.round(max));
+      if (card.dataset.points !== points) card.dataset.points = points;
+    }];
+  }
+  opts.hooks = hooks;
   const plot = new uPlot(opts, empty, el);
   const ro = new ResizeObserver(() => {
     const w = Math.floor(el.clientWidth);
@@ -94,6 +121,10 @@ export function createChart(el, o) {
   return {
     setData(data) {
       plot.setData(data);
+    },
+    /** Recomputes the scales (a moving window, a new limit) and redraws with the same data. */
+    refresh() {
+      plot.setData(plot.data);
     },
     destroy() {
       ro.disconnect();

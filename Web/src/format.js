@@ -96,3 +96,37 @@ export function dateTime(iso) {
 export function shortId(id) {
   return id ? id.slice(0, 12) : '';
 }
+
+// ---- decimal units, as `docker stats` prints NET I/O and BLOCK I/O ----
+// docker/go-units HumanSizeWithPrecision(size, 3): powers of 1000, "%.3g" then the unit with no space (0B, 999kB, 1.73MB).
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+
+/** Decimal bytes with 3 significant figures, like docker's NET I/O and BLOCK I/O columns: "1.73MB", "512kB", "0B". */
+export function decimalBytes(n) {
+  if (n == null || !Number.isFinite(n)) return '–';
+  let v = Math.abs(n);
+  let i = 0;
+  while (v >= 1000 && i < DECIMAL_UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return (n < 0 ? '-' : '') + String(Number(v.toPrecision(3))) + DECIMAL_UNITS[i];
+}
+
+/** A decimal byte rate: "1.73MB/s", "12kB/s", "0B/s". */
+export function decimalRate(n) {
+  return n == null || !Number.isFinite(n) ? '–' : decimalBytes(n) + '/s';
+}
+
+/** Short decimal labels for chart axes: "1.5 MB/s", "200 kB/s". */
+export function axisDecimal(n, suffix = '') {
+  if (n == null) return '';
+  if (n === 0) return '0';
+  let v = Math.abs(n);
+  let i = 0;
+  while (v >= 1000 && i < DECIMAL_UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return (n < 0 ? '-' : '') + Number(v.toPrecision(3)) + ' ' + DECIMAL_UNITS[i] + suffix;
+}

@@ -31,7 +31,8 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
     private static readonly string[] ContainerInfoNames =
     [
         "id", "hostId", "name", "image", "labels", "composeProject", "composeService", "state", "health", "created",
-        "startedAt", "finishedAt", "exitCode", "oomKilled", "removed", "restartCount", "lastExitCode",
+        "startedAt", "finishedAt", "exitCode", "oomKilled", "removed", "restartCount", "lastExitCode", "cpuLimitCores",
+        "memoryLimitBytes", "cpuSet",
     ];
 
     private static readonly string[] ContainerSampleNames =

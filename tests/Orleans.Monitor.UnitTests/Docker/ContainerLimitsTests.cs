@@ -16,4 +16,30 @@ public sealed class ContainerLimitsTests
 
         Assert.Equal((expectedQuota, expectedPeriod, 67_108_864L), (limits.CpuQuotaMicroseconds, limits.CpuPeriodMicroseconds, limits.MemoryLimitBytes));
     }
+
+    [Theory]
+    [InlineData(500_000_000L, null, 0.5)] // --cpus 0.5
+    [InlineData(0L, "0-1,3", 3.0)] // --cpuset-cpus 0-1,3
+    [InlineData(1_500_000_000L, "0", 1.0)] // both: the smaller bounds it
+    [InlineData(0L, null, null)] // unlimited
+    [InlineData(0L, "x-1", null)] // not a cpuset list
+    public void CpuCores_QuotaOrCpuSet_GiveTheLimitInCores(long nanoCpus, string? cpuSet, double? expected)
+    {
+        var limits = ContainerLimits.FromInspect(nanoCpus, 0, 0, 0, cpuSet);
+
+        Assert.Equal(expected, limits.CpuCores);
+    }
+
+    [Fact]
+    public void ContainerInfo_InspectedLimits_ExposeCoresMemoryAndCpuSet()
+    {
+        var info = new ContainerInfo("c", "h", "n", "i", new Dictionary<string, string>(), null, null, "running", null, DateTimeOffset.UnixEpoch, null, null, null, false, false)
+        {
+            Limits = ContainerLimits.FromInspect(0, 25_000, 50_000, 64L << 20, "0-1"),
+        };
+
+        Assert.Equal((0.5, 67_108_864L, "0-1"), (info.CpuLimitCores, info.MemoryLimitBytes, info.CpuSet));
+        Assert.Null((info with { Limits = null }).CpuLimitCores);
+        Assert.Null((info with { Limits = ContainerLimits.FromInspect(0, 0, 0, 0) }).MemoryLimitBytes);
+    }
 }
