@@ -1,0 +1,25 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Orleans.Monitor.Contracts.Rules;
+
+/// <summary>The JSON form of rules and alert labels in the store: camelCase, nulls left out, as the REST contract writes them.</summary>
+public static class RuleJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string Serialize(RuleDefinition rule) => JsonSerializer.Serialize(rule, Options);
+
+    /// <exception cref="JsonException">The text is not a rule.</exception>
+    public static RuleDefinition Deserialize(string json) =>
+        JsonSerializer.Deserialize<RuleDefinition>(json, Options) ?? throw new JsonException("null rule");
+
+    public static string SerializeLabels(ImmutableSortedDictionary<string, string> labels) => JsonSerializer.Serialize(labels, Options);
+
+    public static ImmutableSortedDictionary<string, string> DeserializeLabels(string json) =>
+        (JsonSerializer.Deserialize<Dictionary<string, string>>(json, Options) ?? []).ToImmutableSortedDictionary(StringComparer.Ordinal);
+}
