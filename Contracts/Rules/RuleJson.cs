@@ -12,6 +12,17 @@ public static class RuleJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>
+    /// For a rule as a client sends it: numbers must be JSON numbers and an unknown property (a misspelt
+    /// <c>abvoe</c>) is an error rather than silently a rule without it.
+    /// </summary>
+    public static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.Strict,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
     public static string Serialize(RuleDefinition rule) => JsonSerializer.Serialize(rule, Options);
 
     /// <exception cref="JsonException">The text is not a rule.</exception>
