@@ -152,9 +152,9 @@ public static partial class RulesApi
     private static string FieldOf(JsonException exception)
     {
         var path = exception.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
-        if (UnmappedProperty().Match(exception.Message) is { Success: true } match)
+        if (path is null && UnmappedProperty().Match(exception.Message) is { Success: true } match)
         {
-            return path is null ? match.Groups[1].Value : path + "." + match.Groups[1].Value;
+            return match.Groups[1].Value;
         }
 
         return path ?? "rule";
