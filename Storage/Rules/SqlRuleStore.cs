@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Orleans.Monitor.Contracts.Rules;
 
@@ -9,6 +10,9 @@ namespace Orleans.Monitor.Storage.Rules;
 /// </summary>
 public abstract class SqlRuleStore : IRuleStore
 {
+    /// <summary>A parameter value with its database type, for values that may be NULL.</summary>
+    private sealed record TypedValue(object? Value, DbType Type);
+
     private const string AlertColumns = "id, rule, severity, summary, labels, value, starts_at_ms, ends_at_ms, state";
 
     /// <summary>An open connection to the monitor's database (schema already migrated at start).</summary>
@@ -74,11 +78,11 @@ public abstract class SqlRuleStore : IRuleStore
             ("id", alert.Id),
             ("rule", alert.Rule),
             ("severity", alert.Severity),
-            ("summary", alert.Summary),
+            ("summary", Typed(alert.Summary, DbType.String)),
             ("labels", RuleJson.SerializeLabels(alert.Labels)),
-            ("value", alert.Value),
+            ("value", Typed(alert.Value, DbType.Double)),
             ("starts", alert.StartsAt.ToUnixTimeMilliseconds()),
-            ("ends", alert.EndsAt?.ToUnixTimeMilliseconds()),
+            ("ends", Typed(alert.EndsAt?.ToUnixTimeMilliseconds(), DbType.Int64)),
             ("state", alert.State));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -96,7 +100,7 @@ public abstract class SqlRuleStore : IRuleStore
             ORDER BY starts_at_ms DESC, id
             LIMIT @limit;
             """,
-            ("state", query.State),
+            ("state", Typed(query.State, DbType.String)),
             ("from", query.From?.ToUnixTimeMilliseconds() ?? long.MinValue),
             ("to", query.To?.ToUnixTimeMilliseconds() ?? long.MaxValue),
             ("limit", (long)query.Limit));
@@ -112,11 +116,15 @@ public abstract class SqlRuleStore : IRuleStore
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            if (value is null)
+            if (value is TypedValue typed)
             {
-                // An untyped NULL: PostgreSQL must still know its type in "@state IS NULL".
-                parameter.DbType = System.Data.DbType.String;
+                // A value that may be NULL carries its type: PostgreSQL cannot infer one from a NULL.
+                parameter.DbType = typed.Type;
+                parameter.Value = typed.Value ?? DBNull.Value;
+            }
+            else
+            {
+                parameter.Value = value ?? DBNull.Value;
             }
 
             command.Parameters.Add(parameter);
@@ -124,6 +132,8 @@ public abstract class SqlRuleStore : IRuleStore
 
         return command;
     }
+
+    private static TypedValue Typed(object? value, DbType type) => new(value, type);
 
     private static StoredRule ReadRule(DbDataReader r) =>
         new(r.GetString(0), RuleJson.Deserialize(r.GetString(1)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)));
