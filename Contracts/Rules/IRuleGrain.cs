@@ -15,10 +15,12 @@ public interface IRuleGrain : IGrainWithStringKey
     /// <summary>The rule was deleted (already removed from the store): resolve its open alert and stop.</summary>
     Task DeleteAsync();
 
-    /// <summary>The latest evaluation.</summary>
+    /// <summary>The latest evaluation; answered while an evaluation waits for its hosts.</summary>
+    [AlwaysInterleave]
     Task<RuleStatus> GetStatusAsync();
 
     /// <summary>Activates the grain (loading the stored rule); a rule no longer stored deactivates.</summary>
+    [AlwaysInterleave]
     Task PingAsync();
 }
 

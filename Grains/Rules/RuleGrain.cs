@@ -130,9 +130,10 @@ public sealed partial class RuleGrain(
                 await ResolveAsync(outcome.Value);
                 break;
             default:
-                if (_alert is not null && outcome.Condition == RuleCondition.Holds && now - _lastSent >= ResendInterval)
+                // Open alerts are re-sent while unknown too: the alert is still open, and Alertmanager would resolve it.
+                if (_alert is not null && now - _lastSent >= ResendInterval)
                 {
-                    _alert = _alert with { Value = outcome.Value };
+                    _alert = _alert with { Value = outcome.Value ?? _alert.Value };
                     _lastSent = now;
                     await StoreAsync(_alert);
                     _notifier?.Notify(_alert, change: false);

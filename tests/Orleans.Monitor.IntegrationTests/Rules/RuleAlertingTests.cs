@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.Contracts.Hosts;
+using Orleans.Monitor.IntegrationTests.Cli;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
@@ -94,6 +95,14 @@ public sealed class RuleAlertingTests(RuleAlertingTests.AlertingApp fixture, ITe
         await Poll.UntilAsync(() => fixture.Webhook.Bodies.Any(b => IsAlert(b["alert"], rule, "resolved")), Deadline, "the webhook to receive the resolution");
         await Poll.UntilAsync(() => pushed.Any(a => IsAlert(a, rule, "resolved")), Deadline, "WatchAlerts to push the resolution");
 
+        // The terminal client lists it too.
+        var cli = await CliProcess.RunAsync(["alerts", "--state", "resolved", "--output", "json", "--url", fixture.App.ServerAddress!.ToString()]);
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+        var listed = JsonSerializer.Deserialize<JsonElement[]>(cli.Stdout)!;
+        var row = Assert.Single(listed, a => a.GetProperty("rule").GetString() == rule);
+        Assert.Equal("resolved", row.GetProperty("state").GetString());
+        Assert.Equal("busy-" + tag, row.GetProperty("containers").GetString());
+
         var receivers = await MonitorApp.GetJsonAsync<JsonElement[]>(client, "/api/alerts/receivers");
         output.WriteLine($"receivers: {string.Join(", ", receivers.Select(r => r.ToString()))}");
         Assert.Contains(receivers, r => r.GetProperty("receiver").GetString() == "alertmanager" && r.GetProperty("ok").GetBoolean());
@@ -101,6 +110,32 @@ public sealed class RuleAlertingTests(RuleAlertingTests.AlertingApp fixture, ITe
 
         await timeout.CancelAsync();
         await reading;
+    }
+
+    [Fact]
+    public async Task Rule_ScaleBlockFiring_KeepsEvaluatingWhateverTheScalerAnswers()
+    {
+        // A plain container with the Swarm service label: the selector reads only the label. Whether the autoscaler
+        // refuses (disabled), fails or is absent from the cluster, the rule goes on evaluating.
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        await _containers.RunAsync(["--label", "com.docker.swarm.service.name=" + service], "sh", "-c", "while :; do :; done");
+        using var client = fixture.App.CreateApiClient();
+        await PutRuleAsync(client, "scale-" + service, $$$"""
+            {"selector":{"swarmService":"{{{service}}}"},"metric":"cpuPercent","aggregate":"max","window":"5s","above":20,"for":"2s",
+             "scale":{"min":1,"max":3,"step":1,"cooldown":"30s"}}
+            """);
+
+        var firing = await Eventually.GetJsonAsync<JsonElement>(
+            client, "/api/rules/scale-" + service, r => State(r) == "firing", Deadline, "the scaling rule to fire");
+        var at = firing.GetProperty("status").GetProperty("evaluatedAt").GetDateTimeOffset();
+
+        var later = await Eventually.GetJsonAsync<JsonElement>(
+            client,
+            "/api/rules/scale-" + service,
+            r => r.GetProperty("status").GetProperty("evaluatedAt").GetDateTimeOffset() > at.AddSeconds(2),
+            Deadline,
+            "evaluations after the scale requests");
+        Assert.Equal("firing", State(later));
     }
 
     [Fact]
