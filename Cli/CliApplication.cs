@@ -35,13 +35,14 @@ public static class CliApplication
         ArgumentNullException.ThrowIfNull(error);
         var options = new CommonOptions();
         var runner = new CommandRunner(options, console, output, error);
-        var root = new RootCommand("orleans-monitor: the terminal client of an Orleans.Monitor Api (hosts, containers, a live top, history, events).");
+        var root = new RootCommand("orleans-monitor: the terminal client of an Orleans.Monitor Api (hosts, containers, a live top, history, events, alerts).");
         options.AddTo(root);
         root.Subcommands.Add(HostsCommand.Create(runner));
         root.Subcommands.Add(PsCommand.Create(runner));
         root.Subcommands.Add(TopCommand.Create(runner, interactive));
         root.Subcommands.Add(HistoryCommand.Create(runner));
         root.Subcommands.Add(EventsCommand.Create(runner));
+        root.Subcommands.Add(AlertsCommand.Create(runner));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

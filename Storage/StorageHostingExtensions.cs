@@ -3,14 +3,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Monitor.Contracts.Rules;
 using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.Storage.Postgres;
+using Orleans.Monitor.Storage.Rules;
 using Orleans.Monitor.Storage.Sqlite;
 using Orleans.Monitor.Storage.Writing;
 
 namespace Orleans.Monitor.Storage;
 
-/// <summary>Registers the monitor store and its batched writer.</summary>
+/// <summary>Registers the monitor store, its batched writer and the rule store (<see cref="IRuleStore"/>).</summary>
 public static class StorageHostingExtensions
 {
     /// <summary>
@@ -39,6 +41,7 @@ public static class StorageHostingExtensions
             services.AddSingleton<SqliteMonitorStore>();
             services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<SqliteMonitorStore>());
             services.AddSingleton<IScalingStore>(sp => sp.GetRequiredService<SqliteMonitorStore>());
+            services.AddSingleton<IRuleStore, SqliteRuleStore>();
         }
         else
         {
@@ -47,6 +50,7 @@ public static class StorageHostingExtensions
             services.AddSingleton<PostgresMonitorStore>();
             services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<PostgresMonitorStore>());
             services.AddSingleton<IScalingStore>(sp => sp.GetRequiredService<PostgresMonitorStore>());
+            services.AddSingleton<IRuleStore, PostgresRuleStore>();
         }
 
         // Registered first so the schema exists before any writer, agent or listener starts.

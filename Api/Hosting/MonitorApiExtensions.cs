@@ -71,6 +71,8 @@ public static class MonitorApiExtensions
         services.AddSingleton<HostSubscriptions>();
         services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<HostSubscriptions>());
         services.AddHostedService(sp => sp.GetRequiredService<HostSubscriptions>());
+        services.AddSingleton<AlertFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
         services.AddSingleton(sp => new ClusterDirectory(
             sp.GetRequiredService<HostSubscriptions>(), sp.GetRequiredService<ClusterConnection>(), cluster));
         return builder;
@@ -93,6 +95,8 @@ public static class MonitorApiExtensions
         app.MapClusterApi();
         app.MapServicesApi();
         app.MapScalingApi();
+        app.MapRulesApi();
+        app.MapAlertsApi();
         app.MapFrameExposition();
         app.MapHub<LiveHub>("/hubs/live");
         if (OrleansConfiguration.DashboardEnabled(app.Configuration))

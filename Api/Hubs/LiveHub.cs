@@ -10,7 +10,7 @@ namespace Orleans.Monitor.Api.Hubs;
 /// <c>/hubs/live</c>: server-to-client streams. Each stream starts with a snapshot (marked <c>snapshot: true</c>) and then yields one frame per second;
 /// a slow connection only skips intermediate frames because each stream reads from its own coalescing mailbox.
 /// </summary>
-public sealed class LiveHub(LiveStreams streams) : Hub
+public sealed class LiveHub(LiveStreams streams, AlertFeed alerts) : Hub
 {
     /// <summary>Every host's frame, once per second per host.</summary>
     public IAsyncEnumerable<HostFrame> WatchAll(CancellationToken cancellationToken) =>
@@ -25,6 +25,10 @@ public sealed class LiveHub(LiveStreams streams) : Hub
     /// <remarks>A malformed, unknown or ambiguous id ends the stream with a <see cref="HubException"/> naming it, as REST answers 400 or 404.</remarks>
     public IAsyncEnumerable<ContainerFrame> WatchContainer(string containerId, CancellationToken cancellationToken) =>
         streams.WatchContainerAsync(containerId, cancellationToken);
+
+    /// <summary>The alerts firing now (each once), then every change as it happens: an alert opened (<c>state: firing</c>) or resolved (<c>endsAt</c> set).</summary>
+    public IAsyncEnumerable<Contracts.Rules.Alert> WatchAlerts(CancellationToken cancellationToken) =>
+        alerts.WatchAsync(cancellationToken);
 }
 
 /// <summary>

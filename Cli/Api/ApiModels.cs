@@ -103,5 +103,17 @@ public sealed record ContainerEvent(
 /// <summary>The answer of <c>GET /api/containers/{id}/events</c>: the events in [from, to) (a null bound is open), newest first.</summary>
 public sealed record ContainerEventList(string ContainerId, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<ContainerEvent> Events);
 
+/// <summary>An alert as <c>GET /api/alerts</c> lists it.</summary>
+public sealed record Alert(
+    string Id,
+    string Rule,
+    string Severity,
+    string? Summary,
+    IReadOnlyDictionary<string, string> Labels,
+    double? Value,
+    DateTimeOffset StartsAt,
+    DateTimeOffset? EndsAt,
+    string State);
+
 /// <summary>An RFC 7807 problem as the Api writes it.</summary>
 public sealed record ApiProblem(string? Title, string? Detail, int? Status);

@@ -76,6 +76,16 @@ public sealed partial class MonitorApiClient : IDisposable
         return GetAsync<ContainerEventList>(path, cancellationToken, missingEndpoint: "container events");
     }
 
+    /// <summary>Alerts newest first: <paramref name="state"/> firing, resolved or null for both, started at or after <paramref name="from"/>.</summary>
+    public Task<IReadOnlyList<Alert>> GetAlertsAsync(string? state, DateTimeOffset? from, CancellationToken cancellationToken)
+    {
+        var query = new List<string>();
+        AddQuery(query, "state", state);
+        AddQuery(query, "from", from?.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var path = "api/alerts" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
+        return GetAsync<IReadOnlyList<Alert>>(path, cancellationToken, missingEndpoint: "alerts");
+    }
+
     /// <summary>
     /// A container id as the Api takes it: an id (12 to 64 hex) is used as given; anything else is a container
     /// name, looked up among live containers and then removed ones (names are unique per host, not per cluster).

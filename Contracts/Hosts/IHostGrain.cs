@@ -51,4 +51,10 @@ public interface IHostGrain : IGrainWithStringKey
     Task SubscribeAsync(IHostFrameObserver observer);
 
     Task UnsubscribeAsync(IHostFrameObserver observer);
+
+    /// <summary>
+    /// The last <paramref name="seconds"/> of every container of this host that <paramref name="selector"/> selects,
+    /// read from their container grains in parallel (a rule's evaluation). Stopped containers come without points.
+    /// </summary>
+    Task<Rules.HostWindows> GetWindowsAsync(Rules.RuleSelector selector, int seconds);
 }

@@ -40,5 +40,6 @@ public sealed record ContainerSample(
         (float?)NetTxBytesPerSecond,
         (float)BlockReadBytesPerSecond,
         (float)BlockWriteBytesPerSecond,
-        (int)Math.Min(Pids, int.MaxValue));
+        (int)Math.Min(Pids, int.MaxValue),
+        (float)ThrottledPeriodsRatio);
 }

@@ -6,6 +6,7 @@ using Orleans.Monitor.Contracts.Containers;
 using Orleans.Monitor.Contracts.Hosts;
 using Orleans.Monitor.Contracts.Live;
 using Orleans.Monitor.Contracts.Placement;
+using Orleans.Monitor.Contracts.Rules;
 using Orleans.Monitor.Grains.Containers;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Grains.Placement;
@@ -218,6 +219,26 @@ public sealed partial class HostGrain(
         ArgumentNullException.ThrowIfNull(observer);
         _observers.Unsubscribe(observer);
         return Task.CompletedTask;
+    }
+
+    public async Task<HostWindows> GetWindowsAsync(RuleSelector selector, int seconds)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        var selected = _containers.Values.Where(slot => selector.Matches(slot.Assignment.Info)).ToList();
+        var reads = selected.Select(slot => ReadWindowAsync(slot, seconds)).ToList();
+        var windows = await Task.WhenAll(reads);
+        return new HostWindows(HostId, _reachable, _reachable ? null : _error, [.. windows]);
+    }
+
+    /// <summary>One selected container's window; a stopped container comes without points (its ring keeps its last run).</summary>
+    private static async Task<ContainerWindow> ReadWindowAsync(ContainerSlot slot, int seconds)
+    {
+        var assignment = slot.Assignment;
+        var info = assignment.Info;
+        var limit = info.Limits is { MemoryLimitBytes: > 0 } limits ? limits.MemoryLimitBytes : assignment.HostMemoryTotalBytes;
+        var running = assignment.Target is not null && info.State == ContainerState.Running;
+        var points = running ? await slot.Grain.GetWindowAsync(seconds) : [];
+        return new ContainerWindow(info.Id, info.Name, running, limit, points);
     }
 
     /// <summary>One interval: every container samples at once, then the frame goes out with the fresh samples.</summary>

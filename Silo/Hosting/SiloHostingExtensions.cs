@@ -10,9 +10,12 @@ using Orleans.Monitor.Grains.Hosts;
 using Orleans.Monitor.Grains.Persistence;
 using Orleans.Monitor.Grains.Placement;
 using Orleans.Monitor.Grains.Scaling;
+using Orleans.Monitor.Grains.Rules;
 using Orleans.Monitor.Grains.Stats;
+using Orleans.Monitor.Silo.Alerting;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Persistence;
+using Orleans.Monitor.Silo.Rules;
 using Orleans.Monitor.Silo.Telemetry;
 
 namespace Orleans.Monitor.Silo.Hosting;
@@ -90,11 +93,17 @@ public static class SiloHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DaemonWatcher>());
         services.AddSingleton<IHostResync>(sp => sp.GetRequiredService<DaemonWatcher>());
         builder.AddSiloMetricsEndpoint(daemon);
+
+        // Rules evaluate on the silos; alerts go out from the silo that evaluates their rule.
+        services.AddSingleton<AlertDelivery>();
+        services.AddSingleton<IAlertNotifier>(sp => sp.GetRequiredService<AlertDelivery>());
+        services.AddHostedService(sp => sp.GetRequiredService<AlertDelivery>());
+        services.AddHostedService<RuleKeeper>();
         return builder;
     }
 
     /// <summary>
-    /// The silo's own settings, validated at start: <c>Sampling</c>, <c>Host</c>, <c>Docker</c>, <c>Stats</c> and <c>Autoscale</c>
+    /// The silo's own settings, validated at start: <c>Sampling</c>, <c>Host</c>, <c>Rules</c>, <c>Alerting</c>, <c>Docker</c>, <c>Stats</c> and <c>Autoscale</c>
     /// (with the Docker daemon and the stats source they configure). <see cref="SettingsCheck"/> checks them too.
     /// </summary>
     public static IHostApplicationBuilder AddSiloSettings(this IHostApplicationBuilder builder)
@@ -103,6 +112,9 @@ public static class SiloHostingExtensions
         Duration.AcceptInSettings();
         builder.Services.AddOptions<SamplingOptions>().BindConfiguration(SamplingOptions.Section).ValidateSettings(SamplingOptions.Section).ValidateOnStart();
         builder.Services.AddOptions<HostWatchOptions>().BindConfiguration(HostWatchOptions.Section).ValidateSettings(HostWatchOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateSettings(RulesOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<AlertingOptions>().BindConfiguration(AlertingOptions.Section).ValidateSettings(AlertingOptions.Section).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertingOptions>, AlertingOptionsValidator>());
         builder.AddDockerDaemon();
         builder.AddStatsSource();
         var autoscale = AutoscaleEnabled(builder.Configuration);

@@ -1,4 +1,5 @@
 using Orleans.Monitor.Contracts.Hosting;
+using Orleans.Monitor.Contracts.Rules;
 using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.Grains.Docker;
 using Orleans.Monitor.Grains.Persistence;
@@ -9,13 +10,14 @@ namespace Orleans.Monitor.Silo.Hosting;
 /// <summary>
 /// Standalone: the Api process co-hosts one silo on localhost clustering. The silo declares its daemon ID in its
 /// name, so it starts once the daemon has answered; until then the Api shows a provisional host with the error.
-/// The silo shares the Api's configuration, logging, clock, store (scaling decisions included) and store writer.
+/// The silo shares the Api's configuration, logging, clock, stores (rules and scaling decisions included) and store writer.
 /// </summary>
 public sealed class StandaloneSiloConnector(
     IConfiguration configuration,
     ILoggerFactory loggers,
     IMonitorSink sink,
     IMonitorStore store,
+    IRuleStore rules,
     TimeProvider clock) : IClusterConnector
 {
     /// <summary>Stable per machine, never a real daemon ID.</summary>
@@ -28,6 +30,7 @@ public sealed class StandaloneSiloConnector(
         builder.Configuration.AddConfiguration(configuration);
         builder.Services.AddSingleton(sink);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(rules);
         if (store is IScalingStore scaling)
         {
             // Both stores keep scaling decisions too: the co-hosted silo's autoscaler records them where the Api reads them.

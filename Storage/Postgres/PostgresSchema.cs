@@ -128,6 +128,26 @@ internal static class PostgresSchema
             detail text);
         CREATE INDEX scaling_decisions_service ON scaling_decisions(service, at);
         """,
+        """
+        -- Rules (definition: the rule's JSON as PUT /api/rules/{name} took it) and the alerts they open; times in
+        -- Unix milliseconds.
+        CREATE TABLE rules(
+            name text NOT NULL PRIMARY KEY,
+            definition text NOT NULL,
+            updated_at_ms bigint NOT NULL);
+        CREATE TABLE alerts(
+            id text NOT NULL PRIMARY KEY,
+            rule text NOT NULL,
+            severity text NOT NULL,
+            summary text,
+            labels text NOT NULL DEFAULT '{}',
+            value double precision,
+            starts_at_ms bigint NOT NULL,
+            ends_at_ms bigint,
+            state text NOT NULL);
+        CREATE INDEX alerts_starts ON alerts(starts_at_ms);
+        CREATE INDEX alerts_state ON alerts(state, rule);
+        """,
     ];
 
     /// <summary>

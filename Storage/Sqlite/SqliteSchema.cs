@@ -101,6 +101,26 @@ internal static class SqliteSchema
             detail TEXT);
         CREATE INDEX scaling_decisions_service ON scaling_decisions(service, at);
         """,
+        """
+        -- Rules (definition: the rule's JSON as PUT /api/rules/{name} took it) and the alerts they open; times in
+        -- Unix milliseconds.
+        CREATE TABLE rules(
+            name TEXT NOT NULL PRIMARY KEY,
+            definition TEXT NOT NULL,
+            updated_at_ms INTEGER NOT NULL);
+        CREATE TABLE alerts(
+            id TEXT NOT NULL PRIMARY KEY,
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            summary TEXT,
+            labels TEXT NOT NULL DEFAULT '{}',
+            value REAL,
+            starts_at_ms INTEGER NOT NULL,
+            ends_at_ms INTEGER,
+            state TEXT NOT NULL);
+        CREATE INDEX alerts_starts ON alerts(starts_at_ms);
+        CREATE INDEX alerts_state ON alerts(state, rule);
+        """,
     ];
 
     /// <summary>Applies the missing steps in one immediate transaction, so two processes never migrate at once.</summary>

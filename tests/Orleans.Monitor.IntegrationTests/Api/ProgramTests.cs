@@ -43,6 +43,10 @@ public sealed partial class ProgramTests(DockerEngine engine, ITestOutputHelper 
                 data.Add(project, "Orleans__Endpoints__SiloPort", "abc", "Orleans:Endpoints:SiloPort", "from 1 to 65535");
                 data.Add(project, "ConnectionStrings__Redis", "127.0.0.1:6379,connectTimeout=soon", "ConnectionStrings:Redis", "StackExchange.Redis configuration string");
                 data.Add(project, "Autoscale__Enabled", "maybe", "Autoscale:Enabled", "true or false");
+                data.Add(project, "Rules__EvaluationInterval", "5", "Rules:EvaluationInterval", "1s, 10m, 2h, 30d or hh:mm:ss");
+                data.Add(project, "Rules__EvaluationInterval", "100ms", "Rules:EvaluationInterval", "from 500ms to 10m");
+                data.Add(project, "Alerting__AlertmanagerUrl", "alertmanager:9093", "Alerting:AlertmanagerUrl", "absolute http or https URL");
+                data.Add(project, "Alerting__Webhooks__0", "ftp://hooks.example/x", "Alerting:Webhooks:0", "absolute http or https URL");
             }
 
             data.Add("Api", "Api__HistoryRetention", "30", "Api:HistoryRetention", "1s, 10m, 2h, 30d or hh:mm:ss");
