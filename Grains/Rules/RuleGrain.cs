@@ -33,6 +33,7 @@ public sealed partial class RuleGrain(
     private DateTimeOffset _lastSent;
     private IGrainTimer? _timer;
     private IAlertNotifier? _notifier;
+    private string? _lastScaleError;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -244,8 +245,22 @@ public sealed partial class RuleGrain(
         }
         catch (Exception ex)
         {
-            LogScaleFailed(ex, Name, service);
+            // Asked every evaluation while firing: the same failure is logged in full once, then briefly.
+            var error = ex.GetBaseException().Message;
+            if (error != _lastScaleError)
+            {
+                _lastScaleError = error;
+                LogScaleFailed(ex, Name, service);
+            }
+            else
+            {
+                LogScaleFailedAgain(Name, service, error);
+            }
+
+            return;
         }
+
+        _lastScaleError = null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} evaluates (an open alert resumed: {Resumed})")]
@@ -268,4 +283,7 @@ public sealed partial class RuleGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rule {Rule}: the scale request for service {Service} failed")]
     private partial void LogScaleFailed(Exception exception, string rule, string service);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rule {Rule}: the scale request for service {Service} failed again: {Error}")]
+    private partial void LogScaleFailedAgain(string rule, string service, string error);
 }

@@ -103,10 +103,19 @@ public sealed class RuleAlertingTests(RuleAlertingTests.AlertingApp fixture, ITe
         Assert.Equal("resolved", row.GetProperty("state").GetString());
         Assert.Equal("busy-" + tag, row.GetProperty("containers").GetString());
 
-        var receivers = await MonitorApp.GetJsonAsync<JsonElement[]>(client, "/api/alerts/receivers");
+        // A receiver that refuses connections is retried and shown failing; it held up none of the others above.
+        var receivers = await Eventually.GetJsonAsync<JsonElement[]>(
+            client,
+            "/api/alerts/receivers",
+            all => all.Any(r => r.GetProperty("url").GetString() == fixture.DeadWebhook.ToString() && r.GetProperty("failedAttempts").GetInt32() >= 2),
+            Deadline,
+            "the dead webhook to be shown failing after retries");
         output.WriteLine($"receivers: {string.Join(", ", receivers.Select(r => r.ToString()))}");
         Assert.Contains(receivers, r => r.GetProperty("receiver").GetString() == "alertmanager" && r.GetProperty("ok").GetBoolean());
-        Assert.Contains(receivers, r => r.GetProperty("receiver").GetString() == "webhook" && r.GetProperty("ok").GetBoolean());
+        Assert.Contains(receivers, r => r.GetProperty("url").GetString() == fixture.Webhook.Url.ToString() && r.GetProperty("ok").GetBoolean());
+        var dead = Assert.Single(receivers, r => r.GetProperty("url").GetString() == fixture.DeadWebhook.ToString());
+        Assert.False(dead.GetProperty("ok").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(dead.GetProperty("lastError").GetString()));
 
         await timeout.CancelAsync();
         await reading;
@@ -260,6 +269,9 @@ public sealed class RuleAlertingTests(RuleAlertingTests.AlertingApp fixture, ITe
 
         public WebhookReceiver Webhook { get; private set; } = null!;
 
+        /// <summary>A webhook where nothing listens (a port that was free a moment ago).</summary>
+        public Uri DeadWebhook { get; } = new($"http://127.0.0.1:{MonitorProcess.FreePort().ToString(CultureInfo.InvariantCulture)}/hook");
+
         public MonitorApp App { get; private set; } = null!;
 
         public string HostId { get; private set; } = "";
@@ -275,6 +287,8 @@ public sealed class RuleAlertingTests(RuleAlertingTests.AlertingApp fixture, ITe
                 ["Rules:EvaluationInterval"] = "1s",
                 ["Alerting:AlertmanagerUrl"] = Alertmanager.Address.ToString(),
                 ["Alerting:Webhooks:0"] = Webhook.Url.ToString(),
+                ["Alerting:Webhooks:1"] = DeadWebhook.ToString(),
+                ["Alerting:RetryBaseDelay"] = "200ms",
                 ["Alerting:ApiUrl"] = "http://monitor.test:5000",
             });
             await App.StartAsync();
