@@ -127,7 +127,7 @@ export function markersPlugin(source, card) {
         }));
         tip.hidden = false;
         const w = u.over.clientWidth;
-        tip.style.left = `${Math.min(Math.max(0, near[0].x + 8), Math.max(0, w - 220))}px`;
+        tip.style.left = `${Math.min(Math.max(0, near[0].x + 8), Math.max(0, w - tip.offsetWidth))}px`;
         tip.style.top = '14px';
       },
     },

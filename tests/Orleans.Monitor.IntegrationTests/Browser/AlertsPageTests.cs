@@ -59,23 +59,16 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
         var name = LiveApi.UniqueName("hot");
         var rule = "hot-" + name[^8..];
         var id = await _containers.RunAsync(["--name", name], "sh", "-c", "while :; do :; done");
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        page.SetDefaultTimeout(Timeout);
+        var page = await NewPageAsync();
         await page.GotoAsync($"{live.App.ServerAddress}#/");
         var banner = page.Locator("[data-testid=alert-banner]");
         var item = page.Locator($"[data-testid=alert-item][data-rule='{rule}']");
         Assert.Equal(0, await item.CountAsync());
 
-        using (var client = live.App.CreateApiClient())
-        {
-            var json = $$$"""
-                {"selector":{"container":"{{{name}}}"},"metric":"cpuPercent","aggregate":"avg","window":"5s","above":10,"for":"5s",
-                 "alert":{"severity":"critical","summary":"busy loop runs hot"}}
-                """;
-            using var response = await client.PutAsync(new Uri("/api/rules/" + rule, UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
-            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            _rules.Add(rule);
-        }
+        await PutRuleAsync(rule, $$$"""
+            {"selector":{"container":"{{{name}}}"},"metric":"cpuPercent","aggregate":"avg","window":"5s","above":10,"for":"5s",
+             "alert":{"severity":"critical","summary":"busy loop runs hot"}}
+            """);
 
         // The banner appears on the dashboard, live from WatchAlerts, with what fired and where.
         await item.WaitForAsync(new LocatorWaitForOptions { Timeout = (float)Wait.TotalMilliseconds });
@@ -111,6 +104,49 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
         await Poll.UntilAsync(async () => await banner.IsHiddenAsync() || await page.Locator("[data-testid=alert-item]").CountAsync() > 0, Wait, "the banner to hide or show only other alerts");
         await Poll.UntilAsync(async () => (await MarkersAsync(liveCpu)).Any(m => m.Action == "alert_resolved" && m.Rule == rule), Wait, "the resolved marker on the live CPU chart", () => liveCpu.GetAttributeAsync("data-markers").GetAwaiter().GetResult());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "alert-resolved.png"), FullPage = false });
+    }
+
+    [Fact]
+    public async Task ServiceCharts_RuleOverComposeService_MarksAlertStart()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var (project, service) = ("shop" + tag, "web");
+        var rule = "svc-" + tag;
+        await _containers.RunAsync(
+            ["--name", LiveApi.UniqueName("svc"), "--label", "com.docker.compose.project=" + project, "--label", "com.docker.compose.service=" + service],
+            "sh", "-c", "while :; do :; done");
+        await PutRuleAsync(rule, $$$"""
+            {"selector":{"composeService":"{{{project}}}/{{{service}}}"},"metric":"cpuPercent","aggregate":"max","window":"5s","above":10,"for":"5s",
+             "alert":{"severity":"warning","summary":"service runs hot"}}
+            """);
+
+        var page = await NewPageAsync();
+        await page.GotoAsync($"{live.App.ServerAddress}#/services/compose/{Uri.EscapeDataString(project + "/" + service)}");
+        var item = page.Locator($"[data-testid=alert-item][data-rule='{rule}']");
+        await item.WaitForAsync(new LocatorWaitForOptions { Timeout = (float)Wait.TotalMilliseconds });
+        Assert.Equal("warning", await item.GetAttributeAsync("data-severity"));
+        foreach (var chart in new[] { "service-chart-cpu", "service-chart-mem" })
+        {
+            var card = page.Locator($"[data-testid={chart}]");
+            await Poll.UntilAsync(async () => (await MarkersAsync(card)).Any(m => m.Action == "alert" && m.Rule == rule), Wait, $"the alert marker on {chart}", () => card.GetAttributeAsync("data-markers").GetAwaiter().GetResult());
+        }
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "alert-service.png"), FullPage = true });
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        page.SetDefaultTimeout(Timeout);
+        return page;
+    }
+
+    private async Task PutRuleAsync(string rule, string json)
+    {
+        using var client = live.App.CreateApiClient();
+        using var response = await client.PutAsync(new Uri("/api/rules/" + rule, UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        _rules.Add(rule);
     }
 
     private static async Task<IReadOnlyList<Marker>> MarkersAsync(ILocator card)
