@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Orleans.Monitor.Contracts.Scaling;
+using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
@@ -134,6 +137,45 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "alert-service.png"), FullPage = true });
     }
 
+    [Fact]
+    public async Task ServiceCharts_RecordedScalingDecisions_DrawScaledAndBlockedMarkers()
+    {
+        // A container with the Swarm service label is a member of that service, as a task is; the decisions are
+        // recorded in the Api's store as the autoscaler records them.
+        var service = "web" + Guid.NewGuid().ToString("N")[..8];
+        await _containers.RunAsync(["--name", LiveApi.UniqueName("task"), "--label", "com.docker.swarm.service.name=" + service], "sleep", "600");
+        var store = live.App.Services.GetRequiredService<IScalingStore>();
+        var now = DateTimeOffset.UtcNow;
+        await store.WriteScalingDecisionAsync(new ScalingDecision(service, now.AddMinutes(-3), 1, 3, "hot-" + service, 91.5, "scaled", null), CancellationToken.None);
+        await store.WriteScalingDecisionAsync(new ScalingDecision(service, now.AddMinutes(-1), 3, 3, "hot-" + service, 96.2, "blocked-max", "already at max 3"), CancellationToken.None);
+        using (var client = live.App.CreateApiClient())
+        {
+            await Eventually.GetJsonAsync<JsonElement>(client, $"/api/services/swarm/{service}", _ => true, Wait, "the service's member", HttpStatusCode.NotFound);
+        }
+
+        var page = await NewPageAsync();
+        await page.GotoAsync($"{live.App.ServerAddress}#/services/swarm/{service}");
+        var card = page.Locator("[data-testid=service-chart-cpu]");
+        await Poll.UntilAsync(
+            async () => (await MarkersAsync(card)).Count(m => m.Rule == "hot-" + service) == 2,
+            Wait,
+            "the two decisions on the service's CPU chart",
+            () => card.GetAttributeAsync("data-markers").GetAwaiter().GetResult());
+        var markers = (await MarkersAsync(card)).OrderBy(m => m.T).ToList();
+        Assert.Equal([("scaled", "scaled"), ("scale_blocked", "blocked-max")], markers.Select(m => (m.Action, m.Outcome)));
+
+        await card.Locator(".u-over").ScrollIntoViewIfNeededAsync();
+        var box = await card.Locator(".u-over").BoundingBoxAsync() ?? throw new InvalidOperationException("no plot area");
+        var tip = card.Locator(".marker-tip:not([hidden])");
+        await page.Mouse.MoveAsync(box.X + (float)markers[0].X, box.Y + 20);
+        await tip.WaitForAsync();
+        Assert.Contains($"scaled 1→3 by rule hot-{service}", await tip.InnerTextAsync(), StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "scaling-markers.png"), FullPage = false });
+        await page.Mouse.MoveAsync(box.X + (float)markers[1].X, box.Y + 20);
+        await Poll.UntilAsync(async () => (await tip.InnerTextAsync()).Contains("blocked by max", StringComparison.Ordinal), Wait, "the blocked decision's tooltip", () => tip.InnerTextAsync().GetAwaiter().GetResult());
+        Assert.Contains("already at max 3", await tip.InnerTextAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<IPage> NewPageAsync()
     {
         var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
@@ -155,5 +197,5 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
         return json is null ? [] : JsonSerializer.Deserialize<List<Marker>>(json, Json) ?? [];
     }
 
-    private sealed record Marker(string Action, double T, string? Rule, double X);
+    private sealed record Marker(string Action, double T, string? Rule, string? Outcome, double X);
 }
