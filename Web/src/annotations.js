@@ -14,7 +14,13 @@ const MARKS = {
   pause: { glyph: '‖', color: '#8b949e', label: 'paused' },
   unpause: { glyph: '▷', color: '#8b949e', label: 'unpaused' },
   health_status: { glyph: '♥', color: '#d29922', label: 'health' },
+  // Alerts (alerts.js) and a Swarm service's scaling decisions: their items carry their own tooltip text.
+  alert: { glyph: '⚠', color: '#f0883e', label: 'alert firing' },
+  alert_resolved: { glyph: '✓', color: '#3fb950', label: 'alert resolved' },
+  scaled: { glyph: '⇅', color: '#4c9aff', label: 'scaled' },
+  scale_blocked: { glyph: '⊘', color: '#8b949e', label: 'scaling blocked' },
 };
+const CRITICAL = '#f85149';
 
 /**
  * Normalises an events response to { t (Unix seconds), action, exitCode, signal, health }, newest first. A die
@@ -43,6 +49,7 @@ export function normaliseEvents(events) {
 
 /** One line describing an event: "died · exit 137 · signal 9", "health · unhealthy". */
 export function describeEvent(e) {
+  if (e.text) return e.text;
   const parts = [MARKS[e.action]?.label ?? e.action];
   if (e.exitCode != null) parts.push(`exit ${e.exitCode}`);
   if (e.signal != null) parts.push(`signal ${e.signal}`);
@@ -84,7 +91,8 @@ export function markersPlugin(source, card) {
           const mark = MARKS[e.action];
           if (!mark || min == null || e.t < min || e.t > max) continue;
           const x = Math.round(u.valToPos(e.t, 'x', true)) + 0.5;
-          ctx.strokeStyle = mark.color;
+          const color = e.severity === 'critical' ? CRITICAL : mark.color;
+          ctx.strokeStyle = color;
           ctx.lineWidth = dpr;
           ctx.setLineDash([3 * dpr, 3 * dpr]);
           ctx.beginPath();
@@ -92,7 +100,7 @@ export function markersPlugin(source, card) {
           ctx.lineTo(x, bottom);
           ctx.stroke();
           ctx.setLineDash([]);
-          ctx.fillStyle = mark.color;
+          ctx.fillStyle = color;
           ctx.beginPath();
           ctx.arc(x, top + 7 * dpr, 6 * dpr, 0, Math.PI * 2);
           ctx.fill();
@@ -102,7 +110,7 @@ export function markersPlugin(source, card) {
         }
         ctx.restore();
         drawn = next;
-        const summary = JSON.stringify(next.map((e) => ({ action: e.action, t: e.t, exitCode: e.exitCode, signal: e.signal, x: Math.round(e.x) })));
+        const summary = JSON.stringify(next.map((e) => ({ action: e.action, t: e.t, exitCode: e.exitCode, signal: e.signal, rule: e.rule, outcome: e.outcome, x: Math.round(e.x) })));
         if (card.dataset.markers !== summary) card.dataset.markers = summary;
       },
       setCursor(u) {
@@ -119,7 +127,7 @@ export function markersPlugin(source, card) {
         }));
         tip.hidden = false;
         const w = u.over.clientWidth;
-        tip.style.left = `${Math.min(Math.max(0, near[0].x + 8), Math.max(0, w - 220))}px`;
+        tip.style.left = `${Math.min(Math.max(0, near[0].x + 8), Math.max(0, w - tip.offsetWidth))}px`;
         tip.style.top = '14px';
       },
     },

@@ -6,6 +6,7 @@ import { bytes, percent, axisBytes, dateTime, shortId, ago, decimalBytes, decima
 import { hostName, store } from './store.js';
 import { RANGES, defaultRangeFor, readHashState, writeHashState, resolveWindow, stepSeconds, isoSeconds } from './timeRange.js';
 import { markersPlugin, limitPlugin, normaliseEvents, describeEvent } from './annotations.js';
+import { onAlertsChanged, streamedAlerts, alertNamesContainer, alertMarks, mergeAlerts } from './alerts.js';
 
 const LIVE_SECONDS = 600;
 const EVENTS_REFRESH_MS = 15_000;
@@ -126,7 +127,15 @@ export function createContainerView(id, { live, invalidate, navigate }) {
   const memFloor = () => Math.max(1024 * 1024, memLimit() ?? 0);
   const cpuLimitLabel = (v) => `limit ${cores(v / 100)}`;
   const memLimitLabel = (v) => `limit ${bytes(v)}`;
-  const liveEvents = () => events;
+  // Lifecycle events and the alerts that name this container (fetched for the range, then as the stream tells).
+  let marks = [];
+  let fetchedAlerts = [];
+  function updateMarks() {
+    const mine = mergeAlerts(fetchedAlerts, streamedAlerts()).filter((a) => alertNamesContainer(a, container ?? { id, name: null }));
+    marks = [...events, ...alertMarks(mine)];
+    setAttr(root, 'data-alerts', String(mine.filter((a) => a.state === 'firing').length));
+  }
+  const liveEvents = () => marks;
 
   let charts = null;
   function makeCharts() {
@@ -191,6 +200,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
   const stopStream = live.watch('WatchContainer', [id], {
     onOpen() { setText(liveStatus, 'subscribing…'); },
     onItem(frame) {
+      if (!container && frame.container) invalidate(renderEvents); // its name matches alerts
       container = frame.container ?? container;
       sample = frame.sample ?? null;
       if (frame.window) {
@@ -335,6 +345,8 @@ export function createContainerView(id, { live, invalidate, navigate }) {
       const body = await res.json();
       events = normaliseEvents(body.events);
       eventsError = '';
+      const ar = await fetch(`/api/alerts?from=${encodeURIComponent(isoSeconds(from))}`, { signal: eventsAbort.signal, headers: { accept: 'application/json' } });
+      if (ar.ok) fetchedAlerts = await ar.json();
     } catch (err) {
       if (err.name === 'AbortError') return;
       eventsError = err.message ?? String(err);
@@ -343,9 +355,11 @@ export function createContainerView(id, { live, invalidate, navigate }) {
   }
   loadEvents();
   const eventsTimer = setInterval(loadEvents, EVENTS_REFRESH_MS);
+  const stopAlerts = onAlertsChanged(() => { if (!destroyed) invalidate(renderEvents); });
 
   let eventsKey = '';
   function renderEvents() {
+    updateMarks();
     setText(eventsStatus, eventsError ? `could not load: ${eventsError}` : `${events.length} since ${new Date(eventsFrom * 1000).toLocaleString()} · newest first`);
     setAttr(eventsStatus, 'class', eventsError ? 'error' : 'muted');
     const key = events.map((e) => `${e.t}${e.action}`).join(',');
@@ -456,6 +470,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     destroy() {
       destroyed = true;
       stopStream();
+      stopAlerts();
       clearTimeout(historyTimer);
       clearTimeout(fallbackTimer);
       clearInterval(eventsTimer);

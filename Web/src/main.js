@@ -7,6 +7,7 @@ import { createContainerView } from './containerView.js';
 import { createServiceView } from './serviceView.js';
 import { parseViewState } from './filters.js';
 import { h, setText, setAttr } from './dom.js';
+import { watchAlerts, onAlertsChanged, createAlertBanner } from './alerts.js';
 
 const STALE_AFTER_MS = 5_000;
 const app = document.getElementById('app');
@@ -46,6 +47,11 @@ const live = new LiveConnection({
     invalidate(renderConn);
   },
 });
+
+// ---- firing alerts: a banner above every page ----
+const banner = createAlertBanner();
+document.getElementById('alerts').replaceChildren(banner.root);
+onAlertsChanged(() => invalidate(banner.render));
 
 // ---- routing ----
 const navigate = (hash) => {
@@ -100,9 +106,12 @@ live.watch('WatchAll', [], {
   },
 });
 
+watchAlerts(live);
+
 // Ages ("last seen 2m ago") and staleness move on even when no frame arrives.
 setInterval(() => {
   invalidate(renderConn);
+  invalidate(banner.render);
   if (!current) invalidate(dashboard.render);
 }, 1000);
 

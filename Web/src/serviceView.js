@@ -7,6 +7,8 @@ import { createChart } from './charts.js';
 import { store, hostName, freshness, serverNow, composeService, swarmService } from './store.js';
 import { bytes, percent, axisBytes, siRate, shortAge } from './format.js';
 import { worseHealth } from './filters.js';
+import { markersPlugin } from './annotations.js';
+import { onAlertsChanged, streamedAlerts, alertSelectsService, alertMarks, mergeAlerts, scalingMarks } from './alerts.js';
 
 const HISTORY_MINUTES = 60;
 const REST_REFRESH_MS = 10_000;
@@ -32,8 +34,8 @@ export function createServiceView(kind, name, { invalidate }) {
   const status = h('span', { class: 'muted' });
   const hostsGrid = h('div', { class: 'svc-hosts', 'data-testid': 'service-hosts' });
   const histStatus = h('span', { class: 'muted' });
-  const cpuCard = h('div', { class: 'chart-card' }, h('div', { class: 'chart-title' }, h('span', { text: 'CPU per minute, summed' }), h('span', { class: 'unit', text: '% avg · max' })), h('div', { class: 'plot', 'data-testid': 'service-history-cpu' }));
-  const memCard = h('div', { class: 'chart-card' }, h('div', { class: 'chart-title' }, h('span', { text: 'Memory per minute, summed' }), h('span', { class: 'unit', text: 'bytes avg · max' })), h('div', { class: 'plot', 'data-testid': 'service-history-mem' }));
+  const cpuCard = h('div', { class: 'chart-card', 'data-testid': 'service-chart-cpu' }, h('div', { class: 'chart-title' }, h('span', { text: 'CPU per minute, summed' }), h('span', { class: 'unit', text: '% avg · max' })), h('div', { class: 'plot', 'data-testid': 'service-history-cpu' }));
+  const memCard = h('div', { class: 'chart-card', 'data-testid': 'service-chart-mem' }, h('div', { class: 'chart-title' }, h('span', { text: 'Memory per minute, summed' }), h('span', { class: 'unit', text: 'bytes avg · max' })), h('div', { class: 'plot', 'data-testid': 'service-history-mem' }));
   const root = h('div', { class: 'service-view', 'data-testid': 'service-view', 'data-kind': kind, 'data-name': name },
     h('div', { class: 'c-head' },
       h('a', { class: 'back', href: `#/?group=${kind}`, text: `← all ${kind === 'compose' ? 'Compose' : 'Swarm'} services` }),
@@ -195,6 +197,19 @@ export function createServiceView(kind, name, { invalidate }) {
     invalidate(render);
   }
 
+  // ---- markers: alerts of rules that select this service, and (Swarm) the autoscaler's decisions ----
+  let fetchedAlerts = [];
+  let scaling = [];
+  let marks = [];
+  function updateMarks() {
+    const mine = mergeAlerts(fetchedAlerts, streamedAlerts()).filter((a) => alertSelectsService(a, kind, name));
+    marks = [...alertMarks(mine), ...scalingMarks(scaling)];
+    setAttr(root, 'data-alerts', String(mine.filter((a) => a.state === 'firing').length));
+    charts?.cpu.refresh();
+    charts?.mem.refresh();
+  }
+  const stopAlerts = onAlertsChanged(() => invalidate(updateMarks));
+
   // ---- history ----
   let charts = null;
   let range = null;
@@ -209,6 +224,10 @@ export function createServiceView(kind, name, { invalidate }) {
       range = [from.getTime() / 1000, to.getTime() / 1000];
       charts?.cpu.setData([ts, body.points.map((p) => p.cpuPercentAvg), body.points.map((p) => p.cpuPercentMax)]);
       charts?.mem.setData([ts, body.points.map((p) => p.memoryUsedBytesAvg), body.points.map((p) => p.memoryUsedBytesMax)]);
+      scaling = body.scaling ?? [];
+      const ar = await fetch(`/api/alerts?from=${encodeURIComponent(from.toISOString())}`, { signal: abort.signal, headers: { accept: 'application/json' } });
+      if (ar.ok) fetchedAlerts = await ar.json();
+      updateMarks();
       setText(histStatus, `${ts.length} minutes over ${body.containers.length} containers · refreshed ${to.toLocaleTimeString()}`);
       setAttr(histStatus, 'class', 'muted');
     } catch (err) {
@@ -223,10 +242,11 @@ export function createServiceView(kind, name, { invalidate }) {
   return {
     root,
     mounted() {
-      const xRange = () => range ?? [Date.now() / 1000 - HISTORY_MINUTES * 60, Date.now() / 1000];
+      // Ends now, so a decision or alert after the last fetch is in view.
+      const xRange = () => (range ? [range[0], Math.max(range[1], Date.now() / 1000)] : [Date.now() / 1000 - HISTORY_MINUTES * 60, Date.now() / 1000]);
       charts = {
-        cpu: createChart(cpuCard.querySelector('.plot'), { series: [{ label: 'avg', color: '#4c9aff', fill: true }, { label: 'max', color: '#f0883e', width: 1, dash: [4, 3] }], value: (v) => percent(v), axis: (v) => `${Number(v.toPrecision(3))}%`, yMaxAtLeast: 5, xRange }),
-        mem: createChart(memCard.querySelector('.plot'), { series: [{ label: 'avg', color: '#b78cf2', fill: true }, { label: 'max', color: '#f0883e', width: 1, dash: [4, 3] }], value: bytes, axis: axisBytes, binary: true, yMaxAtLeast: 1024 * 1024, xRange }),
+        cpu: createChart(cpuCard.querySelector('.plot'), { card: cpuCard, plugins: [markersPlugin(() => marks, cpuCard)], series: [{ label: 'avg', color: '#4c9aff', fill: true }, { label: 'max', color: '#f0883e', width: 1, dash: [4, 3] }], value: (v) => percent(v), axis: (v) => `${Number(v.toPrecision(3))}%`, yMaxAtLeast: 5, xRange }),
+        mem: createChart(memCard.querySelector('.plot'), { card: memCard, plugins: [markersPlugin(() => marks, memCard)], series: [{ label: 'avg', color: '#b78cf2', fill: true }, { label: 'max', color: '#f0883e', width: 1, dash: [4, 3] }], value: bytes, axis: axisBytes, binary: true, yMaxAtLeast: 1024 * 1024, xRange }),
       };
       loadDetail();
       loadHistory();
@@ -238,6 +258,7 @@ export function createServiceView(kind, name, { invalidate }) {
     destroy() {
       abort.abort();
       abort = new AbortController();
+      stopAlerts();
       clearInterval(restTimer);
       clearInterval(historyTimer);
       charts?.cpu.destroy();

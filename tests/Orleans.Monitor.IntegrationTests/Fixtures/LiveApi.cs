@@ -38,6 +38,8 @@ public sealed class LiveApi : IAsyncLifetime, IDisposable
                 // The periodic re-listing would also catch starts, deaths and removals: slowed right down, only the
                 // daemon's /events can satisfy the lifecycle tests.
                 ["Host:ReconcileInterval"] = ReconcileInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+                // Rules the browser tests put fire within seconds.
+                ["Rules:EvaluationInterval"] = "1s",
             },
             RecordingSink.Register);
         await _app.StartAsync();
