@@ -111,7 +111,7 @@ public sealed partial class RuleGrain(
         var answers = await ReadHostsAsync(rule, cancellationToken);
         var outcome = RuleEvaluator.Evaluate(rule, answers);
         var now = clock.GetUtcNow();
-        var transition = _tracker.Observe(outcome.Condition, now);
+        var transition = _tracker.Observe(outcome.Condition, now, outcome.Direction);
         var elapsed = clock.GetElapsedTime(started);
         _status = new RuleStatus(
             outcome.Condition == RuleCondition.Unknown ? RuleStates.Unknown : _tracker.State,

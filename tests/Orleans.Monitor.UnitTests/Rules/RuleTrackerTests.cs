@@ -104,4 +104,45 @@ public sealed class RuleTrackerTests
         Assert.Equal(AlertTransition.None, Step(tracker, RuleCondition.Holds));
         Assert.Equal(AlertTransition.Resolve, Step(tracker, RuleCondition.Clear));
     }
+
+    [Fact]
+    public void Observe_FiringAboveThenHoldsBelow_ResolvesAndStartsForOver()
+    {
+        var tracker = new RuleTracker(TimeSpan.FromSeconds(10));
+        _clock.Advance(Interval);
+        tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), 1);
+        _clock.Advance(Interval);
+        tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), 1);
+        _clock.Advance(Interval);
+        Assert.Equal(AlertTransition.Fire, tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), 1));
+
+        // The load stopped between two evaluations: from above `above` straight to below `below`.
+        _clock.Advance(Interval);
+        var flipped = _clock.GetUtcNow();
+        Assert.Equal(AlertTransition.Resolve, tracker.Observe(RuleCondition.Holds, flipped, -1));
+        Assert.Equal((RuleStates.Pending, flipped), (tracker.State, tracker.Since));
+
+        _clock.Advance(Interval);
+        Assert.Equal(AlertTransition.None, tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), -1));
+        _clock.Advance(Interval);
+        Assert.Equal(AlertTransition.Fire, tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), -1));
+    }
+
+    [Fact]
+    public void Observe_PendingAboveThenHoldsBelow_StartsForOver()
+    {
+        var tracker = new RuleTracker(TimeSpan.FromSeconds(10));
+        _clock.Advance(Interval);
+        tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), 1);
+        _clock.Advance(Interval);
+        tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), 1);
+
+        _clock.Advance(Interval);
+        Assert.Equal(AlertTransition.None, tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), -1));
+        _clock.Advance(Interval);
+        Assert.Equal(AlertTransition.None, tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), -1));
+        Assert.Equal(RuleStates.Pending, tracker.State);
+        _clock.Advance(Interval);
+        Assert.Equal(AlertTransition.Fire, tracker.Observe(RuleCondition.Holds, _clock.GetUtcNow(), -1));
+    }
 }
