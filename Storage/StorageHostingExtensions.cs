@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.Storage.Postgres;
+using Orleans.Monitor.Storage.Retention;
 using Orleans.Monitor.Storage.Sqlite;
 using Orleans.Monitor.Storage.Writing;
 
@@ -32,11 +33,21 @@ public static class StorageHostingExtensions
             .Bind(builder.Configuration.GetSection(AggregateWriterOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AggregateWriterOptions>>(new SettingValidator<AggregateWriterOptions>(o => o.Validate()));
+        services.AddOptions<SpoolOptions>()
+            .Bind(builder.Configuration.GetSection(SpoolOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SpoolOptions>>(new SettingValidator<SpoolOptions>(o => o.Validate()));
+        services.AddOptions<RetentionOptions>()
+            .Bind(builder.Configuration.GetSection(RetentionOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RetentionOptions>>(new SettingValidator<RetentionOptions>(o => o.Validate()));
 
         var connectionString = builder.Configuration.GetConnectionString("Monitor");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            services.AddSingleton<IMonitorStore, SqliteMonitorStore>();
+            services.AddSingleton<SqliteMonitorStore>();
+            services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<SqliteMonitorStore>());
+            services.AddSingleton<IRollupStore>(sp => sp.GetRequiredService<SqliteMonitorStore>());
         }
         else
         {
@@ -44,10 +55,13 @@ public static class StorageHostingExtensions
             services.AddSingleton(_ => PostgresStartup.CreateDataSource(connectionString));
             services.AddSingleton<PostgresMonitorStore>();
             services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<PostgresMonitorStore>());
+            services.AddSingleton<IRollupStore>(sp => sp.GetRequiredService<PostgresMonitorStore>());
         }
 
         // Registered first so the schema exists before any writer, agent or listener starts.
         services.AddHostedService<MonitorStoreInitializer>();
+        services.AddSingleton<RetentionJob>();
+        services.AddSingleton<WriteSpool>();
         services.AddSingleton<AggregateWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AggregateWriter>());
         return builder;

@@ -12,6 +12,7 @@ using Orleans.Monitor.Grains.Placement;
 using Orleans.Monitor.Grains.Stats;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Persistence;
+using Orleans.Monitor.Silo.Retention;
 using Orleans.Monitor.Silo.Telemetry;
 
 namespace Orleans.Monitor.Silo.Hosting;
@@ -78,6 +79,7 @@ public static class SiloHostingExtensions
                 (sp, ct) => sp.GetRequiredService<UniqueDaemonCheck>().RunAsync(ct),
                 ServiceLifecycleStage.ApplicationServices);
             silo.Services.AddSingleton<UniqueDaemonCheck>();
+            silo.AddRetention(configuration, OrleansConfiguration.IsCluster(configuration));
             if (dashboard)
             {
                 silo.AddDashboard();
