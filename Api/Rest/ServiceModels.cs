@@ -67,4 +67,5 @@ public sealed record ServiceHistory(
     DateTimeOffset To,
     string Step,
     IReadOnlyList<string> Containers,
-    IReadOnlyList<HostHistoryPoint> Points);
+    IReadOnlyList<HostHistoryPoint> Points,
+    string Resolution = "minute");

@@ -92,8 +92,9 @@ public static class ServicesApi
             return Problems.NotFound($"{kind} service", service);
         }
 
-        var rows = await store.GetContainersHistoryAsync(ids, query.Range, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new ServiceHistory(kind, service, query.From, query.To, query.StepText, ids, HistoryRollup.Host(rows, query.Step)));
+        var rows = await HistoryRows.LoadAsync(
+            query, store, store.GetContainersHistoryAsync, static (r, id, range, ct) => r.GetContainersHoursAsync(id, range, ct), ids, clock, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new ServiceHistory(kind, service, query.From, query.To, query.StepText, ids, HistoryRollup.Host(rows, query.Step), query.Resolution));
     }
 
     /// <summary>

@@ -47,7 +47,7 @@ public static class HourRollup
             minutes.Min(m => m.CpuPercentMin),
             minutes.Max(m => m.CpuPercentMax),
             NearestRankP95(minutes.Select(m => m.CpuPercentP95)),
-            (long)Math.Round(Weighted(m => m.MemoryUsedBytesAvg)),
+            (long)Math.Round(Weighted(m => m.MemoryUsedBytesAvg), MidpointRounding.AwayFromZero),
             minutes.Min(m => m.MemoryUsedBytesMin),
             minutes.Max(m => m.MemoryUsedBytesMax),
             (long)NearestRankP95(minutes.Select(m => (double)m.MemoryUsedBytesP95)),

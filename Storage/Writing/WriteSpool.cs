@@ -54,6 +54,20 @@ public sealed partial class WriteSpool : IDisposable
     /// <summary>The spool folder.</summary>
     public string Folder { get; }
 
+    /// <summary>True when the spool is on and its folder holds rows an earlier process left (read without taking the folder).</summary>
+    public bool HasSpooledRows()
+    {
+        try
+        {
+            return _enabled && Directory.Exists(Folder)
+                && Directory.EnumerateFiles(Folder, "*" + Extension).Any(f => new FileInfo(f).Length > 0);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Rows in the spool's files now.</summary>
     public long Rows
     {
