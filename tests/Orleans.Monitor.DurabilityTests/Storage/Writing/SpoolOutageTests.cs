@@ -65,9 +65,15 @@ public sealed class SpoolOutageTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task PostgresOutage_SiloKilledAndRestartedMidway_EveryMinuteStoredExactlyOnce()
     {
         StartSilo();
-        await UntilAsync(async () => (await MinutesAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue)).Select(m => m.Container).Distinct().Count() == ContainerCount, StartDeadline, "a first minute row of every container");
         var audit = await MinuteAudit.InstallAsync(_postgres.ConnectionString, StartDeadline);
-        var firstAudited = MinuteAudit.Floor(audit.InstalledAt).AddMinutes(1);
+        IReadOnlyList<(string Container, DateTimeOffset Minute, int Samples)> first = [];
+        await UntilAsync(
+            async () => (first = await MinutesAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue)).Select(m => m.Container).Distinct().Count() == ContainerCount,
+            StartDeadline,
+            "a first minute row of every container");
+
+        // From the first minute every container has sampled whole and every write of it is recorded.
+        var firstAudited = first.GroupBy(m => m.Container).Select(g => g.Min(m => m.Minute)).Append(MinuteAudit.Floor(audit.InstalledAt)).Max().AddMinutes(1);
 
         // The outage starts a little after a minute boundary, and the silo dies early in a minute, so the new
         // process samples again before that minute closes (otherwise the minute would have no sample at all).
