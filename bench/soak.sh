@@ -131,7 +131,8 @@ log "silo (cluster mode, metrics on :$METRICS_PORT) and Api on :$API_PORT"
   Metrics__Enabled=true Metrics__Port="$METRICS_PORT" dotnet "$SILO_DLL" >"$OUT/silo.log" 2>&1 </dev/null) &
 SILO_PID=$!
 # shellcheck disable=SC2086
-(cd "$(dirname "$API_DLL")" && exec env -i PATH="$PATH" HOME="$HOME" $COMMON ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
+# From the project folder: its content root holds the built dashboard (wwwroot/app) and appsettings.json.
+(cd "$REPO/Api" && exec env -i PATH="$PATH" HOME="$HOME" $COMMON ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
   dotnet "$API_DLL" >"$OUT/api.log" 2>&1 </dev/null) &
 API_PID=$!
 deadline=$(( $(date +%s) + 180 ))
@@ -142,6 +143,7 @@ done
 
 log "$POOL containers, the dashboard in headless Chromium, orleans-monitor top in a pseudo-terminal"
 for i in $(seq 1 "$POOL"); do docker run -d --network none --name "soak-$i" osk-busybox:1 sleep 100000000 >/dev/null; done
+curl -sf "http://127.0.0.1:$API_PORT/" | grep -qi "<html" || { log "the Api does not serve the dashboard at /; build Api with its Web app"; exit 1; }
 chromium --headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
   --disable-sync --no-first-run --user-data-dir="$W/chrome" --remote-debugging-port=0 \
   "http://127.0.0.1:$API_PORT/" >"$OUT/chromium.log" 2>&1 &
@@ -161,12 +163,17 @@ activations() {
   curl -s --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics" \
     | awk '/^orleans_monitor_catalog_activations[{ ]/ {s += $NF; n++} END {if (n) printf "%d", s; else printf "NA"}'
 }
+# Live streams the Api serves (the dashboard's and top's WatchAll): both clients stay connected all along.
+subscribers() {
+  curl -s --max-time 5 "http://127.0.0.1:$API_PORT/metrics" \
+    | awk '/^orleans_monitor_live_subscribers[{ ]/ {s += $NF; n++} END {if (n) printf "%d", s; else printf "NA"}'
+}
 SILO_DOTNET=$SILO_PID
 sample() {  # phase
-  printf '%s,%s,%s,%s,%s,%s,%s,%s\n' "$(( $(date +%s) - T0 ))" "$1" "$(rss_kb "$SILO_DOTNET")" "$(fds "$SILO_DOTNET")" \
-    "$(rss_kb "$API_PID")" "$(fds "$API_PID")" "$(activations)" "$(docker ps -q | wc -l)" >>"$OUT/samples.csv"
+  printf '%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$(( $(date +%s) - T0 ))" "$1" "$(rss_kb "$SILO_DOTNET")" "$(fds "$SILO_DOTNET")" \
+    "$(rss_kb "$API_PID")" "$(fds "$API_PID")" "$(activations)" "$(docker ps -q | wc -l)" "$(subscribers)" >>"$OUT/samples.csv"
 }
-echo "t_s,phase,silo_rss_kb,silo_fds,api_rss_kb,api_fds,activations,running" >"$OUT/samples.csv"
+echo "t_s,phase,silo_rss_kb,silo_fds,api_rss_kb,api_fds,activations,running,live_subscribers" >"$OUT/samples.csv"
 T0=$(date +%s)
 
 # Baseline: the pool running, clients connected, before any churn.
@@ -207,6 +214,7 @@ read -r RSS_FIRST RSS_LAST RSS_MIN RSS_MAX FD_FIRST FD_LAST FD_MIN FD_MAX API_FI
     if (fmin == "" || $4 < fmin) fmin = $4; if ($4 > fmax) fmax = $4 }
   END { print rf, rl, rmin, rmax, ff, fl, fmin, fmax, af, al, n }' "$OUT/samples.csv")"
 [ "${N:-0}" -gt 1 ] || { log "too few samples after warm-up"; exit 1; }
+SUBS=$(awk -F, 'NR > 1 { if (min == "" || $9 < min) min = $9; if ($9 > max) max = $9 } END { print (min == max) ? min : min "–" max }' "$OUT/samples.csv")
 spread=$(awk -v a="$RSS_MIN" -v b="$RSS_MAX" 'BEGIN { printf "%.1f", (b / a - 1) * 100 }')
 drift=$(awk -v a="$RSS_FIRST" -v b="$RSS_LAST" 'BEGIN { printf "%+.1f", (b / a - 1) * 100 }')
 api_drift=$(awk -v a="$API_FIRST" -v b="$API_LAST" 'BEGIN { printf "%+.1f", (b / a - 1) * 100 }')
@@ -233,6 +241,7 @@ them after the warm-up (raw: \`bench/out/soak/samples.csv\`).
 | Silo open file descriptors | $FD_FIRST | $FD_LAST | $FD_MIN | $FD_MAX | $(verdict "$fd_ok") |
 | Api RSS (MiB) | $(mib "$API_FIRST") | $(mib "$API_LAST") | | | drift $api_drift % |
 | Silo grain activations | $BASE_ACT before the churn | $END_ACT 30 s after it | | | $(verdict "$act_ok") (back to baseline) |
+| Live streams on the Api (dashboard + top) | $SUBS in every sample | | | | |
 EOF
 )
 echo "$report"
