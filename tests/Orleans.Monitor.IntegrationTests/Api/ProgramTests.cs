@@ -42,6 +42,10 @@ public sealed partial class ProgramTests(DockerEngine engine, ITestOutputHelper 
                 data.Add(project, "ASPNETCORE_URLS", "http://127.0.0.1:99999", "ASPNETCORE_URLS", "http://HOST:PORT");
                 data.Add(project, "Orleans__Endpoints__SiloPort", "abc", "Orleans:Endpoints:SiloPort", "from 1 to 65535");
                 data.Add(project, "ConnectionStrings__Redis", "127.0.0.1:6379,connectTimeout=soon", "ConnectionStrings:Redis", "StackExchange.Redis configuration string");
+                data.Add(project, "Retention__Minutes", "14", "Retention:Minutes", "1s, 10m, 2h, 30d or hh:mm:ss");
+                data.Add(project, "Retention__Interval", "10s", "Retention:Interval", "at least 1m");
+                data.Add(project, "Retention__Hours", "1d", "Retention:Hours", "at least Retention:Minutes");
+                data.Add(project, "Storage__Spool__MaxRows", "3", "Storage:Spool:MaxRows", "at least 10");
             }
 
             data.Add("Api", "Api__HistoryRetention", "30", "Api:HistoryRetention", "1s, 10m, 2h, 30d or hh:mm:ss");
