@@ -7,6 +7,7 @@ using Orleans.Monitor.Contracts.Rules;
 using Orleans.Monitor.Contracts.Storage;
 using Orleans.Monitor.Storage.Postgres;
 using Orleans.Monitor.Storage.Rules;
+using Orleans.Monitor.Storage.Retention;
 using Orleans.Monitor.Storage.Sqlite;
 using Orleans.Monitor.Storage.Writing;
 
@@ -34,6 +35,14 @@ public static class StorageHostingExtensions
             .Bind(builder.Configuration.GetSection(AggregateWriterOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AggregateWriterOptions>>(new SettingValidator<AggregateWriterOptions>(o => o.Validate()));
+        services.AddOptions<SpoolOptions>()
+            .Bind(builder.Configuration.GetSection(SpoolOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SpoolOptions>>(new SettingValidator<SpoolOptions>(o => o.Validate()));
+        services.AddOptions<RetentionOptions>()
+            .Bind(builder.Configuration.GetSection(RetentionOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RetentionOptions>>(new SettingValidator<RetentionOptions>(o => o.Validate()));
 
         var connectionString = builder.Configuration.GetConnectionString("Monitor");
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -42,6 +51,7 @@ public static class StorageHostingExtensions
             services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<SqliteMonitorStore>());
             services.AddSingleton<IScalingStore>(sp => sp.GetRequiredService<SqliteMonitorStore>());
             services.AddSingleton<IRuleStore, SqliteRuleStore>();
+            services.AddSingleton<IRollupStore>(sp => sp.GetRequiredService<SqliteMonitorStore>());
         }
         else
         {
@@ -51,10 +61,13 @@ public static class StorageHostingExtensions
             services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<PostgresMonitorStore>());
             services.AddSingleton<IScalingStore>(sp => sp.GetRequiredService<PostgresMonitorStore>());
             services.AddSingleton<IRuleStore, PostgresRuleStore>();
+            services.AddSingleton<IRollupStore>(sp => sp.GetRequiredService<PostgresMonitorStore>());
         }
 
         // Registered first so the schema exists before any writer, agent or listener starts.
         services.AddHostedService<MonitorStoreInitializer>();
+        services.AddSingleton<RetentionJob>();
+        services.AddSingleton<WriteSpool>();
         services.AddSingleton<AggregateWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AggregateWriter>());
         return builder;

@@ -15,6 +15,7 @@ using Orleans.Monitor.Silo.Hosting;
 using Orleans.Monitor.Silo.Persistence;
 using Orleans.Monitor.Silo.Telemetry;
 using Orleans.Monitor.Storage;
+using Orleans.Monitor.Storage.Writing;
 
 namespace Orleans.Monitor.Api.Hosting;
 
@@ -50,6 +51,8 @@ public static class MonitorApiExtensions
         if (cluster)
         {
             services.AddSingleton<IClusterConnector, OrleansClientConnector>();
+            // Minute rows and events come from the silos: an Api of a cluster accepts none, so it keeps no spool.
+            services.Configure<SpoolOptions>(o => o.Enabled = false);
         }
         else
         {

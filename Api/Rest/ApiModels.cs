@@ -42,9 +42,11 @@ public sealed record HostHistoryPoint(
     long BlockWriteBytes,
     long CpuTimeNanoseconds = 0);
 
-public sealed record HostHistory(string HostId, DateTimeOffset From, DateTimeOffset To, string Step, IReadOnlyList<HostHistoryPoint> Points);
+/// <param name="Resolution">The rows the points were built from: <c>minute</c> (minute rows) or <c>hour</c> (hourly rollups).</param>
+public sealed record HostHistory(string HostId, DateTimeOffset From, DateTimeOffset To, string Step, IReadOnlyList<HostHistoryPoint> Points, string Resolution = "minute");
 
-public sealed record ContainerHistory(string ContainerId, DateTimeOffset From, DateTimeOffset To, string Step, IReadOnlyList<MinuteAggregate> Points);
+/// <param name="Resolution">The rows the points were built from: <c>minute</c> (minute rows) or <c>hour</c> (hourly rollups).</param>
+public sealed record ContainerHistory(string ContainerId, DateTimeOffset From, DateTimeOffset To, string Step, IReadOnlyList<MinuteAggregate> Points, string Resolution = "minute");
 
 public sealed record ContainerLiveWindow(string ContainerId, int Seconds, IReadOnlyList<SamplePoint> Points);
 

@@ -106,8 +106,9 @@ public static class ContainersApi
             return Fail<ContainerHistory>(problem!);
         }
 
-        var rows = await store.GetContainerHistoryAsync(container.Container.Id, query.Range, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new ContainerHistory(container.Container.Id, query.From, query.To, query.StepText, HistoryRollup.Container(rows, query.Step)));
+        var rows = await HistoryRows.LoadAsync(
+            query, store, store.GetContainerHistoryAsync, static (r, id, range, ct) => r.GetContainerHoursAsync(id, range, ct), container.Container.Id, clock, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new ContainerHistory(container.Container.Id, query.From, query.To, query.StepText, HistoryRollup.Container(rows, query.Step), query.Resolution));
     }
 
     private static async Task<Results<Ok<ContainerEventList>, ValidationProblem, ProblemHttpResult>> EventsAsync(

@@ -4,10 +4,19 @@ using Orleans.Monitor.Contracts.Storage;
 
 namespace Orleans.Monitor.Api.Rest;
 
-/// <summary>A validated history request: a half-open range on minute boundaries and a step.</summary>
-internal sealed record HistoryQuery(DateTimeOffset From, DateTimeOffset To, TimeSpan Step)
+/// <summary>
+/// A validated history request: a half-open range on minute boundaries, a step, and the rows it reads: minute rows up to
+/// 24 h, hourly rollups beyond (unless the step asked for is finer than an hour). Without a step: 1m up to 24 h, 1h beyond.
+/// </summary>
+internal sealed record HistoryQuery(DateTimeOffset From, DateTimeOffset To, TimeSpan Step, bool Hourly = false)
 {
     public const int MaxPoints = 10_000;
+
+    /// <summary>The longest range served from minute rows when the step allows hours.</summary>
+    public static readonly TimeSpan MinuteRange = TimeSpan.FromHours(24);
+
+    /// <summary>The <c>resolution</c> of the response: <c>minute</c> or <c>hour</c>.</summary>
+    public string Resolution => Hourly ? "hour" : "minute";
 
     public TimeRange Range => new(From, To);
 
@@ -47,6 +56,11 @@ internal sealed record HistoryQuery(DateTimeOffset From, DateTimeOffset To, Time
             return false;
         }
 
+        if (string.IsNullOrEmpty(step) && end - start > MinuteRange)
+        {
+            stepSpan = TimeSpan.FromHours(1);
+        }
+
         var retention = options.Value.HistoryRetention;
         if (start < now - retention)
         {
@@ -60,7 +74,7 @@ internal sealed record HistoryQuery(DateTimeOffset From, DateTimeOffset To, Time
             return false;
         }
 
-        query = new HistoryQuery(start, end, stepSpan);
+        query = new HistoryQuery(start, end, stepSpan, end - start > MinuteRange && stepSpan >= TimeSpan.FromHours(1));
         return true;
     }
 }

@@ -55,7 +55,8 @@ public static class HostsApi
             return Problems.NotFound("host", hostId);
         }
 
-        var rows = await store.GetHostHistoryAsync(hostId, query.Range, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new HostHistory(hostId, query.From, query.To, query.StepText, HistoryRollup.Host(rows, query.Step)));
+        var rows = await HistoryRows.LoadAsync(
+            query, store, store.GetHostHistoryAsync, static (r, id, range, ct) => r.GetHostHoursAsync(id, range, ct), hostId, clock, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new HostHistory(hostId, query.From, query.To, query.StepText, HistoryRollup.Host(rows, query.Step), query.Resolution));
     }
 }

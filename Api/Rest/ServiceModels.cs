@@ -69,4 +69,5 @@ public sealed record ServiceHistory(
     string Step,
     IReadOnlyList<string> Containers,
     IReadOnlyList<HostHistoryPoint> Points,
-    IReadOnlyList<ScalingDecisionItem>? Scaling = null);
+    IReadOnlyList<ScalingDecisionItem>? Scaling = null,
+    string Resolution = "minute");

@@ -93,7 +93,8 @@ public static class ServicesApi
             return Problems.NotFound($"{kind} service", service);
         }
 
-        var rows = await store.GetContainersHistoryAsync(ids, query.Range, cancellationToken).ConfigureAwait(false);
+        var rows = await HistoryRows.LoadAsync(
+            query, store, store.GetContainersHistoryAsync, static (r, id, range, ct) => r.GetContainersHoursAsync(id, range, ct), ids, clock, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<ScalingDecisionItem>? scaling = null;
         if (kind == ServiceKind.Swarm && scalingStore is not null)
         {
@@ -101,7 +102,7 @@ public static class ServicesApi
             scaling = [.. decisions.Select(ScalingDecisionItem.Of)];
         }
 
-        return TypedResults.Ok(new ServiceHistory(kind, service, query.From, query.To, query.StepText, ids, HistoryRollup.Host(rows, query.Step), scaling));
+        return TypedResults.Ok(new ServiceHistory(kind, service, query.From, query.To, query.StepText, ids, HistoryRollup.Host(rows, query.Step), scaling, query.Resolution));
     }
 
     /// <summary>

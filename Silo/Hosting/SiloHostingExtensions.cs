@@ -16,6 +16,7 @@ using Orleans.Monitor.Silo.Alerting;
 using Orleans.Monitor.Silo.Docker;
 using Orleans.Monitor.Silo.Persistence;
 using Orleans.Monitor.Silo.Rules;
+using Orleans.Monitor.Silo.Retention;
 using Orleans.Monitor.Silo.Telemetry;
 
 namespace Orleans.Monitor.Silo.Hosting;
@@ -82,6 +83,7 @@ public static class SiloHostingExtensions
                 (sp, ct) => sp.GetRequiredService<UniqueDaemonCheck>().RunAsync(ct),
                 ServiceLifecycleStage.ApplicationServices);
             silo.Services.AddSingleton<UniqueDaemonCheck>();
+            silo.AddRetention(configuration, OrleansConfiguration.IsCluster(configuration));
             if (dashboard)
             {
                 silo.AddDashboard();

@@ -15,7 +15,7 @@ public sealed partial class PostgresMonitorStore(
     NpgsqlDataSource dataSource,
     IOptions<StorageOptions> options,
     TimeProvider timeProvider,
-    ILogger<PostgresMonitorStore> logger) : IMonitorStore
+    ILogger<PostgresMonitorStore> logger) : IMonitorStore, IRollupStore
 {
     private const string ContainerColumns =
         "id, host_id, name, image, labels::text, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed, restart_count, last_exit_code";

@@ -148,6 +148,59 @@ internal static class PostgresSchema
         CREATE INDEX alerts_starts ON alerts(starts_at_ms);
         CREATE INDEX alerts_state ON alerts(state, rule);
         """,
+        """
+        -- Minute rows partitioned by day (UTC), so retention drops whole days; the rows of the old table are kept, each
+        -- in its day's partition. A default partition catches a row whose day has no partition yet (PostgresPartitions
+        -- moves such rows into their day when it creates it). Hourly rollups: the same columns per container and hour,
+        -- with the number of minute rows the hour was built from.
+        ALTER TABLE minute_aggregates RENAME TO minute_aggregates_unpartitioned;
+        ALTER TABLE minute_aggregates_unpartitioned RENAME CONSTRAINT minute_aggregates_pkey TO minute_aggregates_unpartitioned_pkey;
+        ALTER INDEX minute_aggregates_host RENAME TO minute_aggregates_unpartitioned_host;
+        CREATE TABLE minute_aggregates (LIKE minute_aggregates_unpartitioned INCLUDING DEFAULTS, PRIMARY KEY(container_id, minute))
+            PARTITION BY RANGE (minute);
+        CREATE INDEX minute_aggregates_host ON minute_aggregates(host_id, minute);
+        CREATE TABLE minute_aggregates_default PARTITION OF minute_aggregates DEFAULT;
+        DO $$
+        DECLARE d date;
+        BEGIN
+            FOR d IN SELECT DISTINCT (minute AT TIME ZONE 'UTC')::date FROM minute_aggregates_unpartitioned LOOP
+                EXECUTE format(
+                    'CREATE TABLE %I PARTITION OF minute_aggregates FOR VALUES FROM (%L) TO (%L)',
+                    'minute_aggregates_p' || to_char(d, 'YYYYMMDD'),
+                    d::timestamp AT TIME ZONE 'UTC',
+                    (d + 1)::timestamp AT TIME ZONE 'UTC');
+            END LOOP;
+        END $$;
+        INSERT INTO minute_aggregates SELECT * FROM minute_aggregates_unpartitioned;
+        DROP TABLE minute_aggregates_unpartitioned;
+
+        CREATE TABLE hour_aggregates(
+            container_id text NOT NULL,
+            host_id text NOT NULL,
+            hour timestamptz NOT NULL,
+            sample_count integer NOT NULL,
+            cpu_percent_avg double precision NOT NULL,
+            cpu_percent_min double precision NOT NULL,
+            cpu_percent_max double precision NOT NULL,
+            cpu_percent_p95 double precision NOT NULL,
+            memory_used_bytes_avg bigint NOT NULL,
+            memory_used_bytes_min bigint NOT NULL,
+            memory_used_bytes_max bigint NOT NULL,
+            memory_used_bytes_p95 bigint NOT NULL,
+            memory_limit_bytes bigint NOT NULL,
+            net_rx_bytes bigint NOT NULL,
+            net_tx_bytes bigint NOT NULL,
+            block_read_bytes bigint NOT NULL,
+            block_write_bytes bigint NOT NULL,
+            pids_max bigint NOT NULL,
+            throttled_time_ns bigint NOT NULL,
+            cpu_time_ns bigint NOT NULL,
+            network_namespace text,
+            minute_count integer NOT NULL,
+            PRIMARY KEY(container_id, hour)) PARTITION BY RANGE (hour);
+        CREATE INDEX hour_aggregates_host ON hour_aggregates(host_id, hour);
+        CREATE TABLE hour_aggregates_default PARTITION OF hour_aggregates DEFAULT;
+        """,
     ];
 
     /// <summary>

@@ -10,7 +10,7 @@ using Orleans.Monitor.Contracts.Storage;
 namespace Orleans.Monitor.Storage.Sqlite;
 
 /// <summary>The standalone store: one SQLite file (<c>monitor.db</c>, WAL) under <see cref="StorageOptions.DataPath"/>.</summary>
-public sealed partial class SqliteMonitorStore(IOptions<StorageOptions> options) : IMonitorStore
+public sealed partial class SqliteMonitorStore(IOptions<StorageOptions> options) : IMonitorStore, IRollupStore
 {
     private const string ContainerColumns =
         "id, host_id, name, image, labels, compose_project, compose_service, state, health, created, started_at, finished_at, exit_code, oom_killed, removed, restart_count, last_exit_code";

@@ -121,11 +121,44 @@ internal static class SqliteSchema
         CREATE INDEX alerts_starts ON alerts(starts_at_ms);
         CREATE INDEX alerts_state ON alerts(state, rule);
         """,
+        """
+        -- Hourly rollups (docs/accuracy.md): the minute columns per container and hour (Unix seconds of its start), and
+        -- how many minute rows the hour was built from, so a pass sees an hour that received minutes since.
+        CREATE TABLE hour_aggregates(
+            container_id TEXT NOT NULL,
+            host_id TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            sample_count INTEGER NOT NULL,
+            cpu_percent_avg REAL NOT NULL,
+            cpu_percent_min REAL NOT NULL,
+            cpu_percent_max REAL NOT NULL,
+            cpu_percent_p95 REAL NOT NULL,
+            memory_used_bytes_avg INTEGER NOT NULL,
+            memory_used_bytes_min INTEGER NOT NULL,
+            memory_used_bytes_max INTEGER NOT NULL,
+            memory_used_bytes_p95 INTEGER NOT NULL,
+            memory_limit_bytes INTEGER NOT NULL,
+            net_rx_bytes INTEGER NOT NULL,
+            net_tx_bytes INTEGER NOT NULL,
+            block_read_bytes INTEGER NOT NULL,
+            block_write_bytes INTEGER NOT NULL,
+            pids_max INTEGER NOT NULL,
+            throttled_time_ns INTEGER NOT NULL,
+            cpu_time_ns INTEGER NOT NULL,
+            network_namespace TEXT,
+            minute_count INTEGER NOT NULL,
+            PRIMARY KEY(container_id, hour)) WITHOUT ROWID;
+        CREATE INDEX hour_aggregates_host ON hour_aggregates(host_id, hour);
+        CREATE INDEX hour_aggregates_hour ON hour_aggregates(hour);
+        CREATE INDEX minute_aggregates_minute ON minute_aggregates(minute);
+        """,
     ];
 
     /// <summary>Applies the missing steps in one immediate transaction, so two processes never migrate at once.</summary>
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
+        await EnableIncrementalVacuumAsync(connection, cancellationToken).ConfigureAwait(false);
+
         // WAL lets readers (the Api) run while the silo writes; the mode is stored in the file.
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
 
@@ -153,6 +186,22 @@ internal static class SqliteSchema
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Retention frees pages; with auto_vacuum=INCREMENTAL, <c>PRAGMA incremental_vacuum</c> gives them back to the file
+    /// system a few at a time. The mode of a file that already has tables changes only with one full VACUUM, done once
+    /// here (it rewrites the file: seconds for a large one).
+    /// </summary>
+    private static async Task EnableIncrementalVacuumAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var read = connection.CreateCommand();
+        read.CommandText = "PRAGMA auto_vacuum;";
+        var mode = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        if (mode != 2)
+        {
+            await ExecuteAsync(connection, null, "PRAGMA auto_vacuum=INCREMENTAL; VACUUM;", cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)

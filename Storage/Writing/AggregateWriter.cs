@@ -12,11 +12,14 @@ namespace Orleans.Monitor.Storage.Writing;
 /// <summary>
 /// Persists minute aggregates, container events, hosts and containers in batches. Rows stay queued while the store fails and are
 /// retried with backoff, so a database outage shorter than the queue loses no minute; writes are idempotent,
-/// so a retry after an unclear failure never duplicates a row.
+/// so a retry after an unclear failure never duplicates a row. Minutes and events are also appended to the
+/// <see cref="WriteSpool"/> before they are accepted, so a process killed during an outage replays them at its next start.
 /// </summary>
 public sealed partial class AggregateWriter : IHostedService, IDisposable
 {
     private readonly IMonitorStore _store;
+    private readonly WriteSpool _spool;
+    private readonly Lock _spoolGate = new();
     private readonly AggregateWriterOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AggregateWriter> _logger;
@@ -40,9 +43,10 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
     private long _droppedEventsReported;
     private long _failedFlushes;
 
-    public AggregateWriter(IMonitorStore store, IOptions<AggregateWriterOptions> options, TimeProvider timeProvider, ILogger<AggregateWriter> logger)
+    public AggregateWriter(IMonitorStore store, IOptions<AggregateWriterOptions> options, TimeProvider timeProvider, ILogger<AggregateWriter> logger, WriteSpool? spool = null)
     {
         _store = store;
+        _spool = spool ?? WriteSpool.None();
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -78,7 +82,14 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
     public void Enqueue(MinuteAggregate aggregate)
     {
         ArgumentNullException.ThrowIfNull(aggregate);
-        _aggregates.Writer.TryWrite(aggregate);
+
+        // Spool and queue under one lock: a flush seals the spool between rows, never between a row's two copies.
+        lock (_spoolGate)
+        {
+            _spool.Append(aggregate);
+            _aggregates.Writer.TryWrite(aggregate);
+        }
+
         if (_aggregates.Reader.Count >= _options.MaxBatchSize)
         {
             _wake.Writer.TryWrite(true);
@@ -89,7 +100,12 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
     public void Enqueue(ContainerEvent containerEvent)
     {
         ArgumentNullException.ThrowIfNull(containerEvent);
-        _events.Writer.TryWrite(containerEvent);
+        lock (_spoolGate)
+        {
+            _spool.Append(containerEvent);
+            _events.Writer.TryWrite(containerEvent);
+        }
+
         if (_events.Reader.Count >= _options.MaxBatchSize)
         {
             _wake.Writer.TryWrite(true);
@@ -121,6 +137,19 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // What an earlier process accepted and did not write goes first, in the order it was accepted.
+        foreach (var entry in _spool.Open())
+        {
+            if (entry.Aggregate is { } aggregate)
+            {
+                _aggregates.Writer.TryWrite(aggregate);
+            }
+            else if (entry.Event is { } containerEvent)
+            {
+                _events.Writer.TryWrite(containerEvent);
+            }
+        }
+
         _loop = RunAsync(_stopping.Token);
         return Task.CompletedTask;
     }
@@ -184,6 +213,13 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
         await _flushLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            long spooled;
+            lock (_spoolGate)
+            {
+                // Every row in the segments sealed here is queued now: once the queues are empty, they are written.
+                spooled = _spool.Seal();
+            }
+
             await FlushHostsAsync(cancellationToken).ConfigureAwait(false);
             await FlushContainersAsync(cancellationToken).ConfigureAwait(false);
             await FlushEventsAsync(cancellationToken).ConfigureAwait(false);
@@ -198,6 +234,7 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
                 Volatile.Write(ref _batchCount, _batch.Count);
                 if (_batch.Count == 0)
                 {
+                    _spool.Release(spooled);
                     return;
                 }
 
@@ -215,6 +252,7 @@ public sealed partial class AggregateWriter : IHostedService, IDisposable
 
     public void Dispose()
     {
+        _spool.Dispose();
         _stopping.Dispose();
         _flushLock.Dispose();
     }

@@ -47,6 +47,10 @@ public sealed partial class ProgramTests(DockerEngine engine, ITestOutputHelper 
                 data.Add(project, "Rules__EvaluationInterval", "100ms", "Rules:EvaluationInterval", "from 500ms to 10m");
                 data.Add(project, "Alerting__AlertmanagerUrl", "alertmanager:9093", "Alerting:AlertmanagerUrl", "absolute http or https URL");
                 data.Add(project, "Alerting__Webhooks__0", "ftp://hooks.example/x", "Alerting:Webhooks:0", "absolute http or https URL");
+                data.Add(project, "Retention__Minutes", "14", "Retention:Minutes", "1s, 10m, 2h, 30d or hh:mm:ss");
+                data.Add(project, "Retention__Interval", "10s", "Retention:Interval", "at least 1m");
+                data.Add(project, "Retention__Hours", "1d", "Retention:Hours", "at least Retention:Minutes");
+                data.Add(project, "Storage__Spool__MaxRows", "3", "Storage:Spool:MaxRows", "at least 10");
             }
 
             data.Add("Api", "Api__HistoryRetention", "30", "Api:HistoryRetention", "1s, 10m, 2h, 30d or hh:mm:ss");

@@ -135,6 +135,8 @@ public sealed partial class ClusterFixture : IAsyncLifetime
             ["Host__ReconcileInterval"] = "00:10:00",
             // After a PostgreSQL outage the writer's next retry comes within seconds rather than the default 30 s cap.
             ["Storage__Writer__RetryMaxDelay"] = "00:00:05",
+            // Each silo's spool in a folder of this run: never one shared with the other silos or left by an earlier run.
+            ["Storage__DataPath"] = Path.Combine(LogDirectory, $"data-{host.Number}"),
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {
