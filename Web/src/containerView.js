@@ -3,6 +3,7 @@ import { h, setText, setAttr } from './dom.js';
 import { createChart } from './charts.js';
 import { bytes, rate, percent, axisBytes, dateTime, shortId, ago } from './format.js';
 import { hostName, store } from './store.js';
+import { authFetch } from './auth.js';
 
 const LIVE_SECONDS = 600;
 const HISTORY_HOURS = 6;
@@ -149,7 +150,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     const from = new Date(to.getTime() - HISTORY_HOURS * 3600_000);
     const url = `/api/containers/${encodeURIComponent(id)}/history?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&step=1m`;
     try {
-      const res = await fetch(url, { signal: historyAbort.signal, headers: { accept: 'application/json' } });
+      const res = await authFetch(url, { signal: historyAbort.signal, headers: { accept: 'application/json' } });
       if (!res.ok) {
         let detail = '';
         try { detail = (await res.json()).title ?? ''; } catch { /* not problem+json */ }

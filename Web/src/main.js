@@ -1,5 +1,6 @@
 import './style.css';
 import { LiveConnection } from './live.js';
+import { ensureApiKey } from './auth.js';
 import { store, applyHostFrame, hostName } from './store.js';
 import { invalidate } from './schedule.js';
 import { createDashboard } from './dashboard.js';
@@ -86,4 +87,4 @@ setInterval(() => {
 }, 1000);
 
 route();
-live.start();
+ensureApiKey().then(() => live.start());
