@@ -108,6 +108,10 @@ public sealed class HubClient : IAsyncDisposable
         return id;
     }
 
+    /// <summary>Sends a CancelInvocation: the server ends that stream (and frees its slot of the connection's streams).</summary>
+    public Task CancelAsync(string invocationId, CancellationToken cancellationToken) =>
+        SendAsync(new JsonObject { ["type"] = 5, ["invocationId"] = invocationId }.ToJsonString(), cancellationToken);
+
     /// <summary>Sends a ping: the server closes a connection it hears nothing from for 30 s, even one that is not reading.</summary>
     public Task PingAsync(CancellationToken cancellationToken) => SendAsync("""{"type":6}""", cancellationToken);
 

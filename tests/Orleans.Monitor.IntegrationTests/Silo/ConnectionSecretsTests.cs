@@ -63,7 +63,12 @@ public sealed class ConnectionSecretsTests(DockerEngine engine, ITestOutputHelpe
         foreach (var process in new[] { silo, api })
         {
             var log = process.ReadStdout() + process.ReadStderr();
-            output.WriteLine($"{process.Name}: {log.Split('\n').Length} lines, {Warnings(process)} warnings");
+            output.WriteLine($"{process.Name}: {log.Split('\n').Length} lines, {Warnings(process)} warnings:");
+            foreach (var line in process.ReadStdout().Split('\n').Where(l => l.Contains("warn:", StringComparison.Ordinal)))
+            {
+                output.WriteLine("  " + line);
+            }
+
             Assert.DoesNotContain(RedisPassword, log, StringComparison.Ordinal);
             Assert.DoesNotContain(PostgresPassword, log, StringComparison.Ordinal);
             Assert.DoesNotContain(SecuredApi.ViewerKey, log, StringComparison.Ordinal);
