@@ -42,6 +42,7 @@ public sealed partial class ProgramTests(DockerEngine engine, ITestOutputHelper 
                 data.Add(project, "ASPNETCORE_URLS", "http://127.0.0.1:99999", "ASPNETCORE_URLS", "http://HOST:PORT");
                 data.Add(project, "Orleans__Endpoints__SiloPort", "abc", "Orleans:Endpoints:SiloPort", "from 1 to 65535");
                 data.Add(project, "ConnectionStrings__Redis", "127.0.0.1:6379,connectTimeout=soon", "ConnectionStrings:Redis", "StackExchange.Redis configuration string");
+                data.Add(project, "Orleans__Tls__CaPath", "/etc/ssl/certs/ca-certificates.crt", "Orleans:Tls:CertificatePath", "is required");
             }
 
             data.Add("Api", "Api__HistoryRetention", "30", "Api:HistoryRetention", "1s, 10m, 2h, 30d or hh:mm:ss");
