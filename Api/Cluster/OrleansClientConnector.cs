@@ -25,6 +25,12 @@ public sealed class OrleansClientConnector(IConfiguration configuration, ILogger
             client.Configure<ClusterOptions>(o => OrleansConfiguration.BindCluster(o, configuration));
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+            if (OrleansTls.Read(configuration) is { } tls)
+            {
+                // Owned by the client host's container, disposed with it.
+                client.Services.AddSingleton(tls);
+                client.UseTls(tls.Certificate, tls.Configure);
+            }
             if (dashboard)
             {
                 client.AddDashboard();

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
+using Orleans.Monitor.Api.Auth;
 using Orleans.Monitor.Api.Cluster;
 using Orleans.Monitor.Api.Hubs;
 using Orleans.Monitor.Api.Live;
@@ -32,6 +33,7 @@ public static class MonitorApiExtensions
         // Every setting this process reads, before anything binds a port or calls Docker: standalone includes the
         // co-hosted silo's, which it would otherwise meet only once the daemon answered.
         SettingsCheck.Validate(builder.Configuration, silo: !cluster, more => AddApiOptions(more.Services));
+        services.AddMonitorAuth(ApiKeySettings.Read(builder.Configuration));
         AddApiOptions(services);
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
@@ -89,9 +91,14 @@ public static class MonitorApiExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        // The page's files carry no data and must load before the page can ask for a key; everything after needs one.
         UseWebApp(app);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapOpenApi();
-        app.MapHealthChecks("/healthz");
+        // Liveness probes carry no key and learn nothing but "up".
+        app.MapHealthChecks("/healthz").AllowAnonymous();
         _ = app.Services.GetRequiredService<ApiMetrics>();
         app.MapHostsApi();
         app.MapContainersApi();

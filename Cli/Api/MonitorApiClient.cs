@@ -207,9 +207,16 @@ public sealed partial class MonitorApiClient : IDisposable
                 $"the Api at {BaseUrl} does not serve {what} (404 for GET /{path.Split('?')[0]}); it is older than this orleans-monitor.");
         }
 
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && problem?.Detail is null)
+        if (response.StatusCode is HttpStatusCode.Unauthorized)
         {
-            return new CliException(ExitCodes.ApiError, $"the Api refused the request ({status} {response.ReasonPhrase}); pass a valid --token.");
+            return new CliException(ExitCodes.ApiError,
+                $"the Api at {BaseUrl} refused the request ({status} {response.ReasonPhrase}): pass a valid API key with --token or ORLEANS_MONITOR_TOKEN.");
+        }
+
+        if (response.StatusCode is HttpStatusCode.Forbidden)
+        {
+            return new CliException(ExitCodes.ApiError,
+                $"the Api at {BaseUrl} refused the request ({status} {response.ReasonPhrase}): the --token's role does not allow GET /{path.Split('?')[0]}.");
         }
 
         var title = problem?.Title?.TrimEnd('.');

@@ -65,6 +65,7 @@ public static class OrleansConfiguration
         BindCluster(cluster, configuration);
         BindEndpoints(new EndpointOptions(), configuration);
         _ = DashboardEnabled(configuration);
+        using var tls = OrleansTls.Read(configuration);
     }
 
     /// <summary>Parsed <c>ConnectionStrings:Redis</c>; Orleans retries a Redis that is not there yet, so connecting never aborts.</summary>

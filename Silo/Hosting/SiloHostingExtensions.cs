@@ -50,6 +50,12 @@ public static class SiloHostingExtensions
                 silo.Configure<ClusterOptions>(o => OrleansConfiguration.BindCluster(o, configuration));
                 silo.Configure<EndpointOptions>(o => OrleansConfiguration.BindEndpoints(o, configuration));
                 silo.Configure<ClusterMembershipOptions>(MembershipDefaults.Apply);
+                if (OrleansTls.Read(configuration) is { } tls)
+                {
+                    // Held for the life of the process: the silo presents the certificate on every connection.
+                    silo.Services.AddSingleton(tls);
+                    silo.UseTls(tls.Certificate, tls.Configure);
+                }
 
                 // Orleans' default directory deactivates every grain whose entry lived on a silo that died, on all
                 // silos: the host and container grains of live hosts started over and split their open minute in two.

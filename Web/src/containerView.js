@@ -7,6 +7,7 @@ import { hostName, store } from './store.js';
 import { RANGES, defaultRangeFor, readHashState, writeHashState, resolveWindow, stepSeconds, isoSeconds } from './timeRange.js';
 import { markersPlugin, limitPlugin, normaliseEvents, describeEvent } from './annotations.js';
 import { onAlertsChanged, streamedAlerts, alertNamesContainer, alertMarks, mergeAlerts } from './alerts.js';
+import { authFetch } from './auth.js';
 
 const LIVE_SECONDS = 600;
 const EVENTS_REFRESH_MS = 15_000;
@@ -291,7 +292,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     setAttr(root, 'data-history-url', url);
     renderPicker();
     try {
-      const res = await fetch(url, { signal: historyAbort.signal, headers: { accept: 'application/json' } });
+      const res = await authFetch(url, { signal: historyAbort.signal, headers: { accept: 'application/json' } });
       if (!res.ok) {
         let detail = '';
         try { detail = (await res.json()).title ?? ''; } catch { /* not problem+json */ }
@@ -340,12 +341,12 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     eventsFrom = from;
     const url = `/api/containers/${encodeURIComponent(id)}/events?from=${encodeURIComponent(isoSeconds(from))}&limit=1000`;
     try {
-      const res = await fetch(url, { signal: eventsAbort.signal, headers: { accept: 'application/json' } });
+      const res = await authFetch(url, { signal: eventsAbort.signal, headers: { accept: 'application/json' } });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body = await res.json();
       events = normaliseEvents(body.events);
       eventsError = '';
-      const ar = await fetch(`/api/alerts?from=${encodeURIComponent(isoSeconds(from))}`, { signal: eventsAbort.signal, headers: { accept: 'application/json' } });
+      const ar = await authFetch(`/api/alerts?from=${encodeURIComponent(isoSeconds(from))}`, { signal: eventsAbort.signal, headers: { accept: 'application/json' } });
       if (ar.ok) fetchedAlerts = await ar.json();
     } catch (err) {
       if (err.name === 'AbortError') return;

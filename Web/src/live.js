@@ -4,6 +4,7 @@
 // - Retries forever: capped exponential backoff with jitter, from automatic reconnect and from onclose.
 // - After a reconnect every open stream is invoked again; the server answers with a fresh snapshot.
 import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel } from '@microsoft/signalr';
+import { accessTokenFactory } from './auth.js';
 
 const MAX_DELAY_MS = 30_000;
 
@@ -21,7 +22,7 @@ export class LiveConnection {
     this.closedAttempts = 0;
     this.stopped = false;
     this.connection = new HubConnectionBuilder()
-      .withUrl(url, { transport: HttpTransportType.WebSockets, skipNegotiation: true })
+      .withUrl(url, { transport: HttpTransportType.WebSockets, skipNegotiation: true, accessTokenFactory })
       .withAutomaticReconnect({
         nextRetryDelayInMilliseconds: (ctx) => {
           const delay = backoff(ctx.previousRetryCount);

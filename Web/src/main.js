@@ -1,5 +1,6 @@
 import './style.css';
 import { LiveConnection } from './live.js';
+import { ensureApiKey } from './auth.js';
 import { store, applyHostFrame, hostName, hostsOut } from './store.js';
 import { invalidate } from './schedule.js';
 import { createDashboard } from './dashboard.js';
@@ -116,4 +117,4 @@ setInterval(() => {
 }, 1000);
 
 route();
-live.start();
+ensureApiKey().then(() => live.start());

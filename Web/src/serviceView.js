@@ -2,6 +2,7 @@
 // live from the WatchAll frames, with the service's summed history from GET /api/services/{kind}/{name}/history.
 // GET /api/services/{kind}/{name} adds what the frames cannot know: members on hosts this Api has no frame of, and
 // whether the aggregate is incomplete (missingHosts).
+import { authFetch } from './auth.js';
 import { h, setText, setAttr } from './dom.js';
 import { createChart } from './charts.js';
 import { store, hostName, freshness, serverNow, composeService, swarmService } from './store.js';
@@ -180,7 +181,7 @@ export function createServiceView(kind, name, { invalidate }) {
   let abort = new AbortController();
   async function loadDetail() {
     try {
-      const res = await fetch(api, { signal: abort.signal, headers: { accept: 'application/json' } });
+      const res = await authFetch(api, { signal: abort.signal, headers: { accept: 'application/json' } });
       if (res.status === 404) {
         detail = { service: null, members: [] };
         detailError = `no ${kind} service named '${name}' on any host`;
@@ -217,7 +218,7 @@ export function createServiceView(kind, name, { invalidate }) {
     const to = new Date();
     const from = new Date(to.getTime() - HISTORY_MINUTES * 60_000);
     try {
-      const res = await fetch(`${api}/history?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&step=1m`, { signal: abort.signal, headers: { accept: 'application/json' } });
+      const res = await authFetch(`${api}/history?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&step=1m`, { signal: abort.signal, headers: { accept: 'application/json' } });
       if (!res.ok) throw new Error(await problemText(res));
       const body = await res.json();
       const ts = body.points.map((p) => Date.parse(p.minute) / 1000);
@@ -225,7 +226,7 @@ export function createServiceView(kind, name, { invalidate }) {
       charts?.cpu.setData([ts, body.points.map((p) => p.cpuPercentAvg), body.points.map((p) => p.cpuPercentMax)]);
       charts?.mem.setData([ts, body.points.map((p) => p.memoryUsedBytesAvg), body.points.map((p) => p.memoryUsedBytesMax)]);
       scaling = body.scaling ?? [];
-      const ar = await fetch(`/api/alerts?from=${encodeURIComponent(from.toISOString())}`, { signal: abort.signal, headers: { accept: 'application/json' } });
+      const ar = await authFetch(`/api/alerts?from=${encodeURIComponent(from.toISOString())}`, { signal: abort.signal, headers: { accept: 'application/json' } });
       if (ar.ok) fetchedAlerts = await ar.json();
       updateMarks();
       setText(histStatus, `${ts.length} minutes over ${body.containers.length} containers · refreshed ${to.toLocaleTimeString()}`);

@@ -51,11 +51,15 @@ public sealed partial class ProgramTests(DockerEngine engine, ITestOutputHelper 
                 data.Add(project, "Retention__Interval", "10s", "Retention:Interval", "at least 1m");
                 data.Add(project, "Retention__Hours", "1d", "Retention:Hours", "at least Retention:Minutes");
                 data.Add(project, "Storage__Spool__MaxRows", "3", "Storage:Spool:MaxRows", "at least 10");
+                data.Add(project, "Orleans__Tls__CaPath", "/etc/ssl/certs/ca-certificates.crt", "Orleans:Tls:CertificatePath", "is required");
             }
 
             data.Add("Api", "Api__HistoryRetention", "30", "Api:HistoryRetention", "1s, 10m, 2h, 30d or hh:mm:ss");
             data.Add("Api", "Api__HistoryRetention", "10m", "Api:HistoryRetention", "from 1h to 3650d");
             data.Add("Api", "--urls", "bogus", "--urls", "http://HOST:PORT");
+            // Listening beyond loopback without an API key: refused, never open to the network.
+            data.Add("Api", "ASPNETCORE_URLS", "http://0.0.0.0:0", "Auth:ApiKeys", "sha256sum");
+            data.Add("Api", "Auth__ApiKeys__0__Name", "ops", "Auth:ApiKeys:0:Role", "'viewer' or 'operator'");
 
             // Cluster mode, checked before Redis or PostgreSQL is asked anything (neither is there).
             data.Add("Silo", "Orleans__Membership__ProbeTimeout", "abc", "Orleans:Membership:ProbeTimeout", "1s, 10m, 2h, 30d or hh:mm:ss");

@@ -163,10 +163,21 @@ public sealed partial class ClusterFixture : IAsyncLifetime
         return process;
     }
 
+    /// <summary>The operator key every Api of the tests accepts (<see cref="ApiKeySettings"/>); <see cref="ApiInstance"/> sends it.</summary>
+    public const string ApiKey = "cluster-tests-operator-key";
+
+    /// <summary><c>Auth:ApiKeys</c> as environment variables: a cluster Api refuses to start without a key.</summary>
+    public static Dictionary<string, string> ApiKeySettings() => new()
+    {
+        ["Auth__ApiKeys__0__Name"] = "tests",
+        ["Auth__ApiKeys__0__Role"] = "operator",
+        ["Auth__ApiKeys__0__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiKey))),
+    };
+
     /// <summary>Starts an Api in cluster mode on a port of its own choosing (port 0, read back from its log).</summary>
     public async Task<ApiInstance> StartApiAsync(string name)
     {
-        var process = StartProcess("Api", name, new Dictionary<string, string>
+        var process = StartProcess("Api", name, new Dictionary<string, string>(ApiKeySettings())
         {
             ["ConnectionStrings__Redis"] = Redis.ConnectionString,
             ["ConnectionStrings__Monitor"] = Postgres.ConnectionString,
@@ -262,7 +273,7 @@ public sealed partial class ClusterFixture : IAsyncLifetime
     public static async Task<FrameRecorder> WatchAllAsync(ApiInstance api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        var stream = await HubStream.OpenAsync<HostFrame>(new Uri(api.BaseAddress, "/hubs/live"), "WatchAll", [], CancellationToken.None);
+        var stream = await HubStream.OpenAsync<HostFrame>(new Uri(api.BaseAddress, "/hubs/live"), "WatchAll", [], CancellationToken.None, ApiKey);
         return new FrameRecorder(api.Process.Name, stream);
     }
 
@@ -328,7 +339,13 @@ public sealed class ApiInstance(MonitorProcess process, Uri baseAddress)
 
     public Uri BaseAddress { get; } = baseAddress;
 
-    public HttpClient Http { get; } = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+    /// <summary>Sends <see cref="ClusterFixture.ApiKey"/> on every request.</summary>
+    public HttpClient Http { get; } = new()
+    {
+        BaseAddress = baseAddress,
+        Timeout = TimeSpan.FromSeconds(10),
+        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClusterFixture.ApiKey) },
+    };
 }
 
 /// <summary>One silo row of the Redis membership table: Orleans' <c>SiloStatus</c> as a number (3 active, 6 dead).</summary>

@@ -30,6 +30,8 @@ public sealed partial class StartupFaultTests(ClusterFixture cluster, ITestOutpu
         { "Api", "Orleans__Endpoints__SiloPort", "abc", "Orleans:Endpoints:SiloPort" },
         { "Api", "Orleans__Endpoints__AdvertisedIPAddress", "not-an-ip", "Orleans:Endpoints:AdvertisedIPAddress" },
         { "Api", "ConnectionStrings__Monitor", "", "ConnectionStrings:Monitor" },
+        // No key configured (the row's setting is absent): a cluster Api is never open to anyone who reaches it.
+        { "Api", "Auth__ApiKeys__0__Sha256", "", "Auth:ApiKeys" },
     };
 
     [Theory]
@@ -160,7 +162,7 @@ public sealed partial class StartupFaultTests(ClusterFixture cluster, ITestOutpu
 
     private async Task<ApiInstance> StartApiAsync(RedisServer redis, string database, string clusterId)
     {
-        var process = cluster.StartProcess("Api", "api-redis-late", new Dictionary<string, string>
+        var process = cluster.StartProcess("Api", "api-redis-late", new Dictionary<string, string>(ClusterFixture.ApiKeySettings())
         {
             ["ConnectionStrings__Redis"] = redis.ConnectionString,
             ["ConnectionStrings__Monitor"] = database,

@@ -149,6 +149,12 @@ internal static class DeployChecks
 
         CheckSameCluster(name => ComposeEnv(silo, name), name => ComposeEnv(api, name), problems);
 
+        // A cluster Api refuses to start without a key: the file must pass one through.
+        if (ComposeEnv(api, "Auth__ApiKeys__0__Sha256") is null || ComposeEnv(api, "Auth__ApiKeys__0__Role") is not ("operator" or "viewer"))
+        {
+            problems.Add("api: Auth__ApiKeys__0__Sha256 and Auth__ApiKeys__0__Role must be set (a cluster Api requires an API key)");
+        }
+
         var expectedEnv = new Dictionary<string, string>
         {
             ["DOCKER_HOST"] = "unix:///var/run/docker.sock",
@@ -319,6 +325,7 @@ internal static class DeployChecks
         }
 
         CheckSecretConnectionString(objects, Array(container["env"]), "api", problems);
+        CheckApiKey(objects, Array(container["env"]), problems);
 
         var service = objects.FirstOrDefault(o => Kind(o) == "Service" && Selects(o, deployment));
         if (service is null)
@@ -410,12 +417,22 @@ internal static class DeployChecks
         }
     }
 
-    private static void CheckSecretConnectionString(IReadOnlyList<JsonNode> objects, List<JsonNode> env, string who, List<string> problems)
+    private static void CheckSecretConnectionString(IReadOnlyList<JsonNode> objects, List<JsonNode> env, string who, List<string> problems) =>
+        CheckFromSecret(objects, env, "ConnectionStrings__Monitor", who, problems);
+
+    /// <summary>A cluster Api refuses to start without an API key: its hash must come from a Secret of the manifests.</summary>
+    private static void CheckApiKey(IReadOnlyList<JsonNode> objects, List<JsonNode> env, List<string> problems)
     {
-        var reference = env.FirstOrDefault(e => Str(e["name"]) == "ConnectionStrings__Monitor")?["valueFrom"]?["secretKeyRef"];
+        RequireEnv(env, "Auth__ApiKeys__0__Role", "operator", "api", problems);
+        CheckFromSecret(objects, env, "Auth__ApiKeys__0__Sha256", "api", problems);
+    }
+
+    private static void CheckFromSecret(IReadOnlyList<JsonNode> objects, List<JsonNode> env, string name, string who, List<string> problems)
+    {
+        var reference = env.FirstOrDefault(e => Str(e["name"]) == name)?["valueFrom"]?["secretKeyRef"];
         if (reference is null)
         {
-            problems.Add($"{who}: ConnectionStrings__Monitor must come from a Secret");
+            problems.Add($"{who}: {name} must come from a Secret");
             return;
         }
 

@@ -60,7 +60,7 @@ internal static class DeployFiles
     /// <summary>Variables docker-compose.yml reads, unset so the defaults in the file are what the test sees.</summary>
     private static IReadOnlyList<string> ComposeVariables() =>
         ["POSTGRES_PASSWORD", "POSTGRES_IMAGE", "REDIS_IMAGE", "DOCKER_GID", "DOCKER_SOCKET", "MONITOR_PORT", "MONITOR_STATS_SOURCE",
-         "MONITOR_ORLEANS_DASHBOARD", "MONITOR_API_IMAGE", "MONITOR_SILO_IMAGE", "SDK_IMAGE", "RUNTIME_IMAGE", "NODE_IMAGE",
+         "MONITOR_ORLEANS_DASHBOARD", "MONITOR_API_KEY_NAME", "MONITOR_API_KEY_ROLE", "MONITOR_API_KEY_SHA256", "MONITOR_API_IMAGE", "MONITOR_SILO_IMAGE", "SDK_IMAGE", "RUNTIME_IMAGE", "NODE_IMAGE",
          "COMPOSE_FILE", "COMPOSE_PROJECT_NAME"];
 
     private static string? FindTool(string name)

@@ -29,7 +29,7 @@ public sealed class DeployManifestTests
         Assert.Equal(
             [
                 "DaemonSet/orleans-monitor-silo", "Deployment/orleans-monitor-api", "Deployment/orleans-monitor-redis",
-                "Namespace/orleans-monitor", "Secret/orleans-monitor-database", "Service/orleans-monitor-api",
+                "Namespace/orleans-monitor", "Secret/orleans-monitor-api-keys", "Secret/orleans-monitor-database", "Service/orleans-monitor-api",
                 "Service/orleans-monitor-redis", "Service/postgres", "StatefulSet/postgres",
             ],
             kinds);
@@ -38,10 +38,13 @@ public sealed class DeployManifestTests
     [Fact]
     public async Task Kustomize_SecretTemplate_HoldsNoRealPassword()
     {
-        var secret = (await DeployFiles.LoadKubernetesObjectsAsync()).Single(o => (string?)o["kind"] == "Secret");
+        var objects = await DeployFiles.LoadKubernetesObjectsAsync();
+        var secret = objects.Single(o => (string?)o["kind"] == "Secret" && (string?)o["metadata"]!["name"] == "orleans-monitor-database");
+        var keys = objects.Single(o => (string?)o["kind"] == "Secret" && (string?)o["metadata"]!["name"] == "orleans-monitor-api-keys");
 
         Assert.Contains("Password=CHANGE-ME", (string?)secret["stringData"]?["connection-string"], StringComparison.Ordinal);
         Assert.Equal("CHANGE-ME", (string?)secret["stringData"]?["postgres-password"]);
+        Assert.Equal("CHANGE-ME", (string?)keys["stringData"]?["admin-sha256"]);
     }
 
     [Fact]

@@ -35,14 +35,26 @@ public sealed class HubClient : IAsyncDisposable
         ConnectAsync(serverAddress, socketReceiveBufferBytes: null, cancellationToken);
 
     /// <summary>
+    /// As <see cref="ConnectAsync(Uri, CancellationToken)"/>, sending <paramref name="accessToken"/> (an API key) as
+    /// SignalR clients do on WebSockets: the <c>access_token</c> query string.
+    /// </summary>
+    public static Task<HubClient> ConnectAsync(Uri serverAddress, string? accessToken, CancellationToken cancellationToken) =>
+        ConnectAsync(serverAddress, socketReceiveBufferBytes: null, cancellationToken, accessToken);
+
+    /// <summary>
     /// As <see cref="ConnectAsync(Uri, CancellationToken)"/>, with the TCP receive buffer of the client's socket set
     /// before it connects: a small one lets a client that stops reading fill its connection with little data.
     /// </summary>
-    public static async Task<HubClient> ConnectAsync(Uri serverAddress, int? socketReceiveBufferBytes, CancellationToken cancellationToken)
+    public static async Task<HubClient> ConnectAsync(
+        Uri serverAddress, int? socketReceiveBufferBytes, CancellationToken cancellationToken, string? accessToken = null)
     {
         ArgumentNullException.ThrowIfNull(serverAddress);
         var client = new HubClient();
-        var url = new UriBuilder(new Uri(serverAddress, "/hubs/live")) { Scheme = "ws" }.Uri;
+        var url = new UriBuilder(new Uri(serverAddress, "/hubs/live"))
+        {
+            Scheme = "ws",
+            Query = accessToken is null ? "" : "access_token=" + Uri.EscapeDataString(accessToken),
+        }.Uri;
         if (socketReceiveBufferBytes is { } receiveBuffer)
         {
             // Kept until the client is disposed: it owns the upgraded connection.
@@ -95,6 +107,10 @@ public sealed class HubClient : IAsyncDisposable
         await SendAsync(message.ToJsonString(), cancellationToken);
         return id;
     }
+
+    /// <summary>Sends a CancelInvocation: the server ends that stream (and frees its slot of the connection's streams).</summary>
+    public Task CancelAsync(string invocationId, CancellationToken cancellationToken) =>
+        SendAsync(new JsonObject { ["type"] = 5, ["invocationId"] = invocationId }.ToJsonString(), cancellationToken);
 
     /// <summary>Sends a ping: the server closes a connection it hears nothing from for 30 s, even one that is not reading.</summary>
     public Task PingAsync(CancellationToken cancellationToken) => SendAsync("""{"type":6}""", cancellationToken);

@@ -8,13 +8,19 @@ namespace Orleans.Monitor.IntegrationTests.Fixtures;
 /// <summary>Opens <see cref="HubStream{T}"/>s.</summary>
 public static class HubStream
 {
-    /// <summary>Connects to <paramref name="hubUrl"/> (http or ws) and invokes the stream <paramref name="target"/>.</summary>
-    public static async Task<HubStream<T>> OpenAsync<T>(Uri hubUrl, string target, object[] arguments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects to <paramref name="hubUrl"/> (http or ws) and invokes the stream <paramref name="target"/>, sending
+    /// <paramref name="accessToken"/> (an API key) as the <c>access_token</c> query string when given.
+    /// </summary>
+    public static async Task<HubStream<T>> OpenAsync<T>(
+        Uri hubUrl, string target, object[] arguments, CancellationToken cancellationToken, string? accessToken = null)
     {
+        ArgumentNullException.ThrowIfNull(hubUrl);
         var stream = new HubStream<T>();
         try
         {
-            await stream.ConnectAsync(hubUrl, target, arguments, cancellationToken);
+            var url = accessToken is null ? hubUrl : new UriBuilder(hubUrl) { Query = "access_token=" + Uri.EscapeDataString(accessToken) }.Uri;
+            await stream.ConnectAsync(url, target, arguments, cancellationToken);
             return stream;
         }
         catch

@@ -72,6 +72,9 @@ public sealed class MonitorApp : WebApplicationFactory<LiveHub>
     /// <summary>SQLite's folder; deleted on dispose.</summary>
     public string DataPath { get; }
 
+    /// <summary>The API key <see cref="CreateApiClient"/> sends as <c>Authorization: Bearer</c>; null sends none.</summary>
+    public string? ApiKey { get; init; }
+
     /// <summary>The Kestrel address (http://127.0.0.1:port/); null on the TestServer.</summary>
     public Uri? ServerAddress { get; private set; }
 
@@ -93,12 +96,13 @@ public sealed class MonitorApp : WebApplicationFactory<LiveHub>
     /// <summary>A client for the app: a real socket on Kestrel, in-memory otherwise.</summary>
     public HttpClient CreateApiClient()
     {
-        if (ServerAddress is null)
+        var client = ServerAddress is null ? CreateClient() : new HttpClient { BaseAddress = ServerAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (ApiKey is not null)
         {
-            return CreateClient();
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
         }
 
-        return new HttpClient { BaseAddress = ServerAddress, Timeout = TimeSpan.FromSeconds(30) };
+        return client;
     }
 
     /// <summary>GETs JSON and fails with the body when the status is not 2xx.</summary>

@@ -28,15 +28,31 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     public string LogPath => Path.Combine(Root, "prometheus.log");
 
-    /// <summary>Starts Prometheus with one job per target (<c>job</c> = the key, target = host:port of the value) and waits until it is ready.</summary>
-    public static async Task<PrometheusServer> StartAsync(IReadOnlyDictionary<string, Uri> jobs, TimeSpan timeout)
+    /// <summary>
+    /// Starts Prometheus with one job per target (<c>job</c> = the key, target = host:port of the value) and waits until
+    /// it is ready; a job named in <paramref name="bearerKeys"/> sends that key (<c>authorization: credentials_file</c>).
+    /// </summary>
+    public static async Task<PrometheusServer> StartAsync(
+        IReadOnlyDictionary<string, Uri> jobs, TimeSpan timeout, IReadOnlyDictionary<string, string>? bearerKeys = null)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         var root = Path.Combine(Path.GetTempPath(), "omprom-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(root);
         var config = Path.Combine(root, "prometheus.yml");
+        string Authorization(string job)
+        {
+            if (bearerKeys?.GetValueOrDefault(job) is not { } key)
+            {
+                return "";
+            }
+
+            var file = Path.Combine(root, job + ".key");
+            File.WriteAllText(file, key);
+            return $"\n    authorization:\n      credentials_file: '{file}'";
+        }
+
         var scrapeConfigs = string.Concat(jobs.Select(j => $"""
-              - job_name: {j.Key}
+              - job_name: {j.Key}{Authorization(j.Key)}
                 static_configs:
                   - targets: ['{j.Value.Authority}']
 

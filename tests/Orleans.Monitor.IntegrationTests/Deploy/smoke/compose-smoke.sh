@@ -15,6 +15,10 @@ socket=${DOCKER_HOST#unix://}
 export DOCKER_BUILDKIT=0 COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-omsmoke}
 export POSTGRES_IMAGE=local/postgres:15 POSTGRES_PASSWORD=smoke-password REDIS_IMAGE=local/redis:7
 export DOCKER_SOCKET=$socket DOCKER_GID=$(stat -c %g "$socket")
+# A cluster Api requires an API key: the compose file takes its SHA-256, requests send the key itself.
+key=smoke-api-key
+MONITOR_API_KEY_SHA256=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
+export MONITOR_API_KEY_SHA256
 compose=(docker-compose -f "$root/docker-compose.yml" -f "$here/compose.smoke.yml")
 command -v docker-compose >/dev/null || compose=(docker compose -f "$root/docker-compose.yml" -f "$here/compose.smoke.yml")
 # Orleans' Redis membership table: the hash {ServiceId}/members/{ClusterId}, both left at orleans-monitor.
@@ -40,7 +44,7 @@ silo=$(ip silo)
 deadline=$((SECONDS + 120))
 until curl -fsS -m 3 "http://$silo:8080/healthz" >/dev/null 2>&1 \
   && silo_active "$silo" \
-  && curl -fsS -m 3 "http://$api:8080/api/hosts" 2>/dev/null | grep -q '"statsSource":"cgroup".*"status":"up"'; do
+  && curl -fsS -m 3 -H "Authorization: Bearer $key" "http://$api:8080/api/hosts" 2>/dev/null | grep -q '"statsSource":"cgroup".*"status":"up"'; do
   ((SECONDS < deadline)) || { echo "compose smoke: the silo did not join or the Api did not report the host up within 120 s" >&2; exit 1; }
   sleep 1
 done

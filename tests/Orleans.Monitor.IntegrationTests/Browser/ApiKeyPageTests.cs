@@ -1,0 +1,62 @@
+using Microsoft.Playwright;
+using Orleans.Monitor.IntegrationTests.Auth;
+using Xunit.Abstractions;
+
+namespace Orleans.Monitor.IntegrationTests.Browser;
+
+/// <summary>The dashboard in headless Chromium against an Api that requires keys, under its Content-Security-Policy.</summary>
+public sealed class ApiKeyPageTests(SecuredApi api, ITestOutputHelper output) : IClassFixture<SecuredApi>, IAsyncLifetime
+{
+    private const float Timeout = 60_000;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    [Fact]
+    public async Task Page_ApiAnswers401_AsksForKeyOnceKeepsItForTheSessionAndConnectsTheHub()
+    {
+        var page = await _browser!.NewPageAsync();
+        page.SetDefaultTimeout(Timeout);
+        var prompts = new List<string>();
+        var console = new List<string>();
+        page.Dialog += async (_, dialog) =>
+        {
+            prompts.Add(dialog.Message);
+            await dialog.AcceptAsync(SecuredApi.ViewerKey);
+        };
+        page.Console += (_, message) => console.Add(message.Text);
+
+        await page.GotoAsync(api.App.ServerAddress!.ToString());
+        await page.Locator("[data-testid=connection-state][data-state=connected]").WaitForAsync();
+        Assert.Single(prompts);
+
+        // The key is kept for the browser session: a reload asks nothing and connects again.
+        await page.ReloadAsync();
+        await page.Locator("[data-testid=connection-state][data-state=connected]").WaitForAsync();
+        Assert.Single(prompts);
+        Assert.Equal(SecuredApi.ViewerKey, await page.EvaluateAsync<string>("() => sessionStorage.getItem('orleans-monitor.api-key')"));
+
+        output.WriteLine($"asked once: '{prompts[0]}'; console: {string.Join(" | ", console)}");
+        Assert.DoesNotContain(console, m => m.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
+    }
+}
