@@ -67,7 +67,7 @@ public sealed partial class SwarmCluster : IAsyncLifetime
                 _processes.Add(MonitorProcess.Start("Silo", "Orleans.Monitor.Silo", $"silo-{i + 1}", LogDirectory, SiloSettings(Nodes[i])));
             }
 
-            var api = MonitorProcess.Start("Api", "Orleans.Monitor.Api", "api", LogDirectory, new Dictionary<string, string>
+            var api = MonitorProcess.Start("Api", "Orleans.Monitor.Api", "api", LogDirectory, new Dictionary<string, string>(ClusterFixture.ApiKeySettings())
             {
                 ["ConnectionStrings__Redis"] = Redis.ConnectionString,
                 ["ConnectionStrings__Monitor"] = Postgres.ConnectionString,
@@ -87,7 +87,12 @@ public sealed partial class SwarmCluster : IAsyncLifetime
                 StartDeadline,
                 "the Api to log the address it listens on",
                 Diagnostics);
-            Api = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+            Api = new HttpClient
+            {
+                BaseAddress = address,
+                Timeout = TimeSpan.FromSeconds(10),
+                DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClusterFixture.ApiKey) },
+            };
             await Poll.UntilAsync(BothHostsUpAsync, StartDeadline, "the Api to show both swarm nodes up", Diagnostics);
             _client = await StartClientAsync();
         }
