@@ -44,11 +44,15 @@ internal sealed partial class MonitorStoreInitializer(IMonitorStore store, Write
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_background is not null)
+        // A host may be stopped twice (a test host disposed twice): the second stop finds nothing to do.
+        if (_background is not { } background)
         {
-            await _background.ConfigureAwait(false);
+            return;
         }
+
+        _background = null;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await background.ConfigureAwait(false);
     }
 
     public void Dispose() => _stopping.Dispose();

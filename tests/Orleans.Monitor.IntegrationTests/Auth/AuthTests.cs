@@ -213,8 +213,12 @@ public sealed class AuthTests(SecuredApi api, ITestOutputHelper output) : IClass
         Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("title").GetString()), what);
     }
 
+    // The fixture's Api has no Docker daemon, so it never joins a silo: endpoints that need the cluster answer 503
+    // problem details, which is past authorisation and honest; any other 5xx is a fault.
     private static void AssertAllowed(HttpResponseMessage response, string what) =>
         Assert.True(
-            response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) && (int)response.StatusCode < 500,
+            response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            && ((int)response.StatusCode < 500
+                || (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Content.Headers.ContentType?.MediaType == "application/problem+json")),
             $"{what}: {(int)response.StatusCode}");
 }
