@@ -67,7 +67,7 @@ public sealed partial class SwarmCluster : IAsyncLifetime
                 _processes.Add(MonitorProcess.Start("Silo", "Orleans.Monitor.Silo", $"silo-{i + 1}", LogDirectory, SiloSettings(Nodes[i])));
             }
 
-            var api = MonitorProcess.Start("Api", "Orleans.Monitor.Api", "api", LogDirectory, new Dictionary<string, string>(ClusterFixture.ApiKeySettings())
+            var api = MonitorProcess.Start("Api", "Orleans.Monitor.Api", "api", LogDirectory, new Dictionary<string, string>(Cluster.ClusterFixture.ApiKeySettings())
             {
                 ["ConnectionStrings__Redis"] = Redis.ConnectionString,
                 ["ConnectionStrings__Monitor"] = Postgres.ConnectionString,
@@ -91,7 +91,7 @@ public sealed partial class SwarmCluster : IAsyncLifetime
             {
                 BaseAddress = address,
                 Timeout = TimeSpan.FromSeconds(10),
-                DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClusterFixture.ApiKey) },
+                DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Cluster.ClusterFixture.ApiKey) },
             };
             await Poll.UntilAsync(BothHostsUpAsync, StartDeadline, "the Api to show both swarm nodes up", Diagnostics);
             _client = await StartClientAsync();
