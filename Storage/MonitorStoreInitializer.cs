@@ -19,6 +19,7 @@ internal sealed partial class MonitorStoreInitializer(IMonitorStore store, Write
 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _background;
+    private bool _disposed;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -44,6 +45,12 @@ internal sealed partial class MonitorStoreInitializer(IMonitorStore store, Write
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_disposed)
+        {
+            // A host may stop its services again after disposing them (a test server's second dispose): nothing runs.
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_background is not null)
         {
@@ -51,7 +58,11 @@ internal sealed partial class MonitorStoreInitializer(IMonitorStore store, Write
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _stopping.Dispose();
+    }
 
     private static bool IsUnreachable(Exception ex) =>
         ex is OperationCanceledException
