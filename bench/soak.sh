@@ -83,6 +83,8 @@ trap 'exit 130' INT TERM
 if [ "$INSTALL" = 1 ]; then
   missing=()
   for p in docker.io busybox-static redis-server postgresql jq chromium bsdutils; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  # node and npm drive the dashboard; any installation of them will do (NodeSource's nodejs bundles npm).
+  command -v npm >/dev/null || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     apt-get update -qq
@@ -93,6 +95,8 @@ if [ "$INSTALL" = 1 ]; then
   dotnet build -c Release -v q -nologo "$REPO/Api/Orleans.Monitor.Api.csproj" >>"$OUT/build.log"
   dotnet build -c Release -v q -nologo "$REPO/Cli/Orleans.Monitor.Cli.csproj" >>"$OUT/build.log"
 fi
+# The dashboard driver (bench/soak-dashboard.mjs) speaks the DevTools protocol with the web app's `ws` package.
+[ -d "$REPO/Web/node_modules/ws" ] || (cd "$REPO/Web" && npm ci --prefer-offline --no-audit --no-fund >>"$OUT/build.log")
 SILO_DLL=$(ls "$REPO"/Silo/bin/Release/net*/Orleans.Monitor.Silo.dll | head -1)
 API_DLL=$(ls "$REPO"/Api/bin/Release/net*/Orleans.Monitor.Api.dll | head -1)
 CLI_DLL=$(ls "$REPO"/Cli/bin/Release/net*/orleans-monitor.dll | head -1)
@@ -120,6 +124,12 @@ for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -sf busyb
 tar -C "$W/rootfs" -c . | docker import --change 'CMD ["sh"]' - osk-busybox:1 >/dev/null
 HOST_ID=$(docker info --format '{{.ID}}')
 
+# A cluster Api requires API keys (README, "Securing a cluster"): one operator key made for this run, configured by
+# its SHA-256 only; the dashboard, `top` and every curl to the Api present it.
+KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+KEY_SHA256=$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)
+api_curl() { curl -H "Authorization: Bearer $KEY" "$@"; }
+
 COMMON="DOTNET_NOLOGO=1 Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__SingleLine=true
   ConnectionStrings__Redis=127.0.0.1:$REDIS_PORT Orleans__ClusterId=$CLUSTER_ID
   ConnectionStrings__Monitor=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=monitor"
@@ -133,26 +143,28 @@ SILO_PID=$!
 # shellcheck disable=SC2086
 # From the project folder: its content root holds the built dashboard (wwwroot/app) and appsettings.json.
 (cd "$REPO/Api" && exec env -i PATH="$PATH" HOME="$HOME" $COMMON ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
+  Auth__ApiKeys__0__Name=soak Auth__ApiKeys__0__Role=operator Auth__ApiKeys__0__Sha256="$KEY_SHA256" \
   dotnet "$API_DLL" >"$OUT/api.log" 2>&1 </dev/null) &
 API_PID=$!
 deadline=$(( $(date +%s) + 180 ))
-until [ "$(curl -s --max-time 2 "http://127.0.0.1:$API_PORT/api/hosts/$HOST_ID" | jq -r '.status // empty' 2>/dev/null)" = up ]; do
+until [ "$(api_curl -s --max-time 2 "http://127.0.0.1:$API_PORT/api/hosts/$HOST_ID" | jq -r '.status // empty' 2>/dev/null)" = up ]; do
   [ "$(date +%s)" -lt "$deadline" ] || { log "the host did not come up within 180 s; see $OUT"; exit 1; }
   sleep 1
 done
 
 log "$POOL containers, the dashboard in headless Chromium, orleans-monitor top in a pseudo-terminal"
 for i in $(seq 1 "$POOL"); do docker run -d --network none --name "soak-$i" osk-busybox:1 sleep 100000000 >/dev/null; done
-curl -sf "http://127.0.0.1:$API_PORT/" | grep -qi "<html" || { log "the Api does not serve the dashboard at /; build Api with its Web app"; exit 1; }
-chromium --headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
-  --disable-sync --no-first-run --user-data-dir="$W/chrome" --remote-debugging-port=0 \
-  "http://127.0.0.1:$API_PORT/" >"$OUT/chromium.log" 2>&1 &
+api_curl -sf "http://127.0.0.1:$API_PORT/" | grep -qi "<html" || { log "the Api does not serve the dashboard at /; build Api with its Web app"; exit 1; }
+# Headless Chromium cannot answer the page's key prompt: the driver stores the key in the page's sessionStorage over
+# the DevTools protocol before the page's scripts run, as the prompt would have.
+SOAK_URL="http://127.0.0.1:$API_PORT/" SOAK_KEY="$KEY" CHROME_PROFILE="$W/chrome" \
+  node "$BENCH_DIR/soak-dashboard.mjs" >"$OUT/chromium.log" 2>&1 &
 CHROME_PID=$!
 # `top` redraws on every frame; a pipe that never ends keeps its keyboard open, the typescript shows what it drew.
 mkfifo "$W/keys"
 sleep 100000000 >"$W/keys" &
 FEEDER_PID=$!
-script -qfc "stty cols 130 rows 50; exec dotnet $CLI_DLL top --url http://127.0.0.1:$API_PORT" "$OUT/top.typescript" <"$W/keys" >/dev/null 2>&1 &
+script -qfc "stty cols 130 rows 50; exec dotnet $CLI_DLL top --url http://127.0.0.1:$API_PORT --token $KEY" "$OUT/top.typescript" <"$W/keys" >/dev/null 2>&1 &
 TOP_PID=$!
 
 # ---------------------------------------------------------------- sampling
@@ -165,7 +177,7 @@ activations() {
 }
 # Live streams the Api serves (the dashboard's and top's WatchAll): both clients stay connected all along.
 subscribers() {
-  curl -s --max-time 5 "http://127.0.0.1:$API_PORT/metrics" \
+  api_curl -s --max-time 5 "http://127.0.0.1:$API_PORT/metrics" \
     | awk '/^orleans_monitor_live_subscribers[{ ]/ {s += $NF; n++} END {if (n) printf "%d", s; else printf "NA"}'
 }
 SILO_DOTNET=$SILO_PID
@@ -230,8 +242,8 @@ report=$(cat <<EOF
 ### $(date -u +%Y-%m-%d) $(date -u +%H:%MZ): $MINUTES min of churn, warm-up $WARMUP min$SHORT
 
 \`bench/soak.sh --minutes $MINUTES --warmup $WARMUP --pool $POOL\` on $(nproc) cores (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)).
-One private dockerd, a cluster-mode silo (Redis membership, PostgreSQL store) and an Api; the dashboard open in
-headless Chromium and \`orleans-monitor top\` in a pseudo-terminal all along; $POOL containers running, replaced at
+One private dockerd, a cluster-mode silo (Redis membership, PostgreSQL store) and an Api with an operator API key; the
+dashboard open in headless Chromium (key set over the DevTools protocol) and \`orleans-monitor top\` in a pseudo-terminal all along; $POOL containers running, replaced at
 one a second ($started started and as many removed, $failed \`docker run\` failures). Samples every ${SAMPLE_EVERY} s, $N of
 them after the warm-up (raw: \`bench/out/soak/samples.csv\`).
 

@@ -44,6 +44,7 @@ public static class MonitorApiExtensions
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddSignalR(o => o.AddFilter<StreamLimitFilter>());
+        services.AddHubExceptionsAtDebug();
         services.AddSingleton<StreamLimitFilter>();
         services.AddSingleton(sp => new LiveStreams(sp.GetRequiredService<ILiveFeed>(), sp.GetRequiredService<HostDirectory>()));
         services.AddSingleton<HostDirectory>();
