@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Orleans.Monitor.IntegrationTests.Fixtures;
 using Orleans.Monitor.IntegrationTests.Auth;
 using Xunit.Abstractions;
 
@@ -14,12 +15,7 @@ public sealed class ApiKeyPageTests(SecuredApi api, ITestOutputHelper output) : 
     public async Task InitializeAsync()
     {
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        _browser = await HeadlessChromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
