@@ -145,34 +145,7 @@ public sealed partial class PostgresMonitorStore(
             foreach (var a in rows)
             {
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.ContainerId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.HostId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.Minute.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.SampleCount, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.CpuPercentAvg, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.CpuPercentMin, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.CpuPercentMax, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.CpuPercentP95, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.MemoryUsedBytesAvg, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.MemoryUsedBytesMin, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.MemoryUsedBytesMax, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.MemoryUsedBytesP95, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.MemoryLimitBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.NetRxBytes ?? 0, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.NetTxBytes ?? 0, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.BlockReadBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.BlockWriteBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.PidsMax, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.ThrottledTimeNanoseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(a.CpuTimeNanoseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                if (StoreRows.NetworkNamespaceColumn(a) is { } network)
-                {
-                    await importer.WriteAsync(network, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await WriteAggregateColumnsAsync(importer, a, cancellationToken).ConfigureAwait(false);
             }
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -379,4 +352,37 @@ public sealed partial class PostgresMonitorStore(
     private static ContainerInfo ReadContainerRow(DbDataReader r) => StoreRows.ReadContainer(r, static (r, i) => r.GetFieldValue<DateTimeOffset>(i));
 
     private static MinuteAggregate ReadAggregateRow(DbDataReader r) => StoreRows.ReadAggregate(r, static (r, i) => r.GetFieldValue<DateTimeOffset>(i));
+
+    /// <summary>Writes the columns of <see cref="AggregateColumns"/> of one row (a minute, or an hour of rollups).</summary>
+    private static async Task WriteAggregateColumnsAsync(NpgsqlBinaryImporter importer, MinuteAggregate a, CancellationToken cancellationToken)
+    {
+        await importer.WriteAsync(a.ContainerId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.HostId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.Minute.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.SampleCount, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.CpuPercentAvg, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.CpuPercentMin, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.CpuPercentMax, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.CpuPercentP95, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.MemoryUsedBytesAvg, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.MemoryUsedBytesMin, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.MemoryUsedBytesMax, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.MemoryUsedBytesP95, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.MemoryLimitBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.NetRxBytes ?? 0, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.NetTxBytes ?? 0, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.BlockReadBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.BlockWriteBytes, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.PidsMax, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.ThrottledTimeNanoseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.CpuTimeNanoseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        if (StoreRows.NetworkNamespaceColumn(a) is { } network)
+        {
+            await importer.WriteAsync(network, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -158,27 +158,7 @@ public sealed partial class SqliteMonitorStore(IOptions<StorageOptions> options)
         command.Prepare();
         foreach (var a in aggregates)
         {
-            parameters[0].Value = a.ContainerId;
-            parameters[1].Value = a.HostId;
-            parameters[2].Value = a.Minute.ToUnixTimeSeconds();
-            parameters[3].Value = a.SampleCount;
-            parameters[4].Value = a.CpuPercentAvg;
-            parameters[5].Value = a.CpuPercentMin;
-            parameters[6].Value = a.CpuPercentMax;
-            parameters[7].Value = a.CpuPercentP95;
-            parameters[8].Value = a.MemoryUsedBytesAvg;
-            parameters[9].Value = a.MemoryUsedBytesMin;
-            parameters[10].Value = a.MemoryUsedBytesMax;
-            parameters[11].Value = a.MemoryUsedBytesP95;
-            parameters[12].Value = a.MemoryLimitBytes;
-            parameters[13].Value = a.NetRxBytes ?? 0;
-            parameters[14].Value = a.NetTxBytes ?? 0;
-            parameters[15].Value = a.BlockReadBytes;
-            parameters[16].Value = a.BlockWriteBytes;
-            parameters[17].Value = a.PidsMax;
-            parameters[18].Value = a.ThrottledTimeNanoseconds;
-            parameters[19].Value = a.CpuTimeNanoseconds;
-            parameters[20].Value = StoreRows.NetworkNamespaceColumn(a) is { } network ? network : DBNull.Value;
+            SetAggregateParameters(parameters, a);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -410,4 +390,30 @@ public sealed partial class SqliteMonitorStore(IOptions<StorageOptions> options)
 
     private static MinuteAggregate ReadAggregateRow(DbDataReader r) =>
         StoreRows.ReadAggregate(r, static (r, i) => DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(i)));
+
+    /// <summary>Sets parameters 0 to 20 (the aggregate columns, in table order) from one row (a minute, or an hour of rollups).</summary>
+    private static void SetAggregateParameters(SqliteParameter[] parameters, MinuteAggregate a)
+    {
+        parameters[0].Value = a.ContainerId;
+        parameters[1].Value = a.HostId;
+        parameters[2].Value = a.Minute.ToUnixTimeSeconds();
+        parameters[3].Value = a.SampleCount;
+        parameters[4].Value = a.CpuPercentAvg;
+        parameters[5].Value = a.CpuPercentMin;
+        parameters[6].Value = a.CpuPercentMax;
+        parameters[7].Value = a.CpuPercentP95;
+        parameters[8].Value = a.MemoryUsedBytesAvg;
+        parameters[9].Value = a.MemoryUsedBytesMin;
+        parameters[10].Value = a.MemoryUsedBytesMax;
+        parameters[11].Value = a.MemoryUsedBytesP95;
+        parameters[12].Value = a.MemoryLimitBytes;
+        parameters[13].Value = a.NetRxBytes ?? 0;
+        parameters[14].Value = a.NetTxBytes ?? 0;
+        parameters[15].Value = a.BlockReadBytes;
+        parameters[16].Value = a.BlockWriteBytes;
+        parameters[17].Value = a.PidsMax;
+        parameters[18].Value = a.ThrottledTimeNanoseconds;
+        parameters[19].Value = a.CpuTimeNanoseconds;
+        parameters[20].Value = StoreRows.NetworkNamespaceColumn(a) is { } network ? network : DBNull.Value;
+    }
 }
