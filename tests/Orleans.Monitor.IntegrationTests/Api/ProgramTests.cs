@@ -227,7 +227,7 @@ public sealed partial class ProgramTests(DockerEngine engine, ITestOutputHelper 
         await Poll.UntilAsync(
             async () =>
             {
-                using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+                using var response = await GetOrExplainExitAsync(client, path, process);
                 var body = await response.Content.ReadAsStringAsync();
                 Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{path} {response.StatusCode}");
                 return response.StatusCode == HttpStatusCode.OK && (project == "Silo" || body.Contains("\"status\":\"up\"", StringComparison.Ordinal));
@@ -396,6 +396,21 @@ public sealed partial class ProgramTests(DockerEngine engine, ITestOutputHelper 
     }
 
     /// <summary>A private data folder and silo port, so the process shares nothing with other apps on the machine.</summary>
+    /// <summary>A GET that, when the process has exited after it listened, fails with its exit code and last lines.</summary>
+    private static async Task<HttpResponseMessage> GetOrExplainExitAsync(HttpClient client, string path, MonitorProcess process)
+    {
+        try
+        {
+            return await client.GetAsync(new Uri(path, UriKind.Relative));
+        }
+        catch (HttpRequestException ex)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var state = process.HasExited ? $"exited with {process.ExitCode}" : "still running";
+            throw new InvalidOperationException($"GET {path} failed ({ex.Message}); the process {state}. stderr: {process.ReadStderr()} tail: {process.Tail(20)}", ex);
+        }
+    }
+
     private Dictionary<string, string> Settings() => new()
     {
         ["Docker__Host"] = engine.DockerHost,

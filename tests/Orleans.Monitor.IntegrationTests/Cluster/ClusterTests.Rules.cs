@@ -12,6 +12,12 @@ public sealed partial class ClusterTests
     [Fact, Step(10)]
     public Task Rule_MembersOnTwoHosts_FiresOnBothApisUnknownWhileAHostIsDownResolvesOnStop() => RunAsync(async () =>
     {
+        // The steps before may end with a silo stopped on purpose (SIGTERM); this one needs every host, as a supervisor would restart it.
+        foreach (var host in cluster.Hosts.Where(h => h.Silo is null || h.Silo.HasExited))
+        {
+            cluster.StartSilo(host);
+        }
+
         await WaitAllHostsUpAsync();
         var service = "hot-" + Guid.NewGuid().ToString("N")[..6];
         var rule = "rule-" + service;
