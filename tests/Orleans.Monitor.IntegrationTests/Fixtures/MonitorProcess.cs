@@ -87,13 +87,38 @@ public sealed class MonitorProcess : IAsyncDisposable
         return new MonitorProcess(process, name, stdout, stderr);
     }
 
-    /// <summary>A free TCP port on 127.0.0.1 (released before use; good enough on a test machine).</summary>
+    /// <summary>
+    /// A free TCP port on 127.0.0.1 for a process to bind later (Orleans cannot bind port 0 and report it). Picked below
+    /// Linux's ephemeral range (32768-60999): port 0 and every outgoing connection draw from that range, so a port
+    /// taken from it can be handed to a client socket of a test running alongside before the process binds it.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (GivenPorts)
+        {
+            while (true)
+            {
+                var port = Random.Shared.Next(20_000, 32_768);
+                if (!GivenPorts.Add(port))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // In use: try another.
+                }
+            }
+        }
     }
+
+    private static readonly HashSet<int> GivenPorts = [];
 
     /// <summary>The folder of Orleans.Monitor.sln above the test output.</summary>
     public static string RepositoryRoot()
