@@ -56,7 +56,7 @@ public sealed class JsonNamesTests(LiveApi live) : IAsyncLifetime
 
     private static readonly string[] ServiceMemberNames = ["hostId", "hostName", "hostStatus", "container", "sample", "networkNamespace"];
 
-    private static readonly string[] ServiceHistoryNames = ["kind", "name", "from", "to", "step", "containers", "points", "resolution"];
+    private static readonly string[] ServiceHistoryNames = ["kind", "name", "from", "to", "step", "containers", "points", "scaling", "resolution"];
 
     private static readonly string[] HostHistoryPointNames =
     [

@@ -29,6 +29,7 @@ public sealed class OpenApiTests(LiveApi live, ITestOutputHelper output) : IDisp
         ["step"] = ("7m", "5m"),
         ["limit"] = ("0", "10"),
         ["kind"] = ("pods", "swarm"),
+        ["service"] = ("not/a-service", "no-such-service"),
     };
 
     private readonly HttpClient _client = live.App.CreateApiClient();
