@@ -87,13 +87,22 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
         await Poll.UntilAsync(async () => (await MarkersAsync(historyCpu)).Any(m => m.Action == "alert" && m.Rule == rule), Wait, "the alert marker on the history CPU chart", () => historyCpu.GetAttributeAsync("data-markers").GetAwaiter().GetResult());
 
         // Hovering the marker says which rule fired.
+        // The live chart slides every second, so the marker is found again before each move of the mouse.
         await liveCpu.Locator(".u-over").ScrollIntoViewIfNeededAsync();
-        var box = await liveCpu.Locator(".u-over").BoundingBoxAsync() ?? throw new InvalidOperationException("no plot area");
-        var marker = (await MarkersAsync(liveCpu)).First(m => m.Action == "alert" && m.Rule == rule);
-        await page.Mouse.MoveAsync(box.X + (float)marker.X, box.Y + 20);
         var tip = liveCpu.Locator(".marker-tip:not([hidden])");
-        await tip.WaitForAsync();
-        Assert.Contains($"alert {rule} (critical) firing", await tip.InnerTextAsync(), StringComparison.Ordinal);
+        var tipText = "";
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var box = await liveCpu.Locator(".u-over").BoundingBoxAsync() ?? throw new InvalidOperationException("no plot area");
+                var marker = (await MarkersAsync(liveCpu)).First(m => m.Action == "alert" && m.Rule == rule);
+                await page.Mouse.MoveAsync(box.X + (float)marker.X, box.Y + 20);
+                tipText = await tip.IsVisibleAsync() ? await tip.InnerTextAsync() : "";
+                return tipText.Contains($"alert {rule} (critical) firing", StringComparison.Ordinal);
+            },
+            Wait,
+            "the alert marker's tooltip",
+            () => tipText);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "alert-firing.png"), FullPage = false });
 
         // Stopping the container resolves the alert: the banner goes, the charts mark the end.
