@@ -22,5 +22,21 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
-# The test engines need root (dockerd); the suite starts and stops them itself.
-dotnet test Orleans.Monitor.sln --configuration Release --logger "console;verbosity=normal" "$@"
+# The test engines need root (dockerd); the suites start and stop them themselves.
+dotnet build Orleans.Monitor.sln --configuration Release
+test_project() {
+  dotnet test "tests/$1" --configuration Release --no-build --logger "console;verbosity=normal" "${@:2}"
+}
+
+# The outage test mostly waits (PostgreSQL stays stopped for 5 minutes), so it runs alongside the other suites; its
+# output follows theirs.
+durability_log=$(mktemp)
+test_project Orleans.Monitor.DurabilityTests "$@" >"$durability_log" 2>&1 &
+durability=$!
+status=0
+test_project Orleans.Monitor.UnitTests "$@" || status=1
+test_project Orleans.Monitor.IntegrationTests "$@" || status=1
+wait "$durability" || status=1
+cat "$durability_log"
+rm -f "$durability_log"
+exit "$status"
