@@ -25,8 +25,8 @@ public sealed partial class ClusterTests
         var victim = cluster.Hosts[1];
         var started = new List<(ClusterHost Host, string Id)>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await using var hub1 = await HubClient.ConnectAsync(Api1.BaseAddress, timeout.Token);
-        await using var hub2 = await HubClient.ConnectAsync(Api2.BaseAddress, timeout.Token);
+        await using var hub1 = await HubClient.ConnectAsync(Api1.BaseAddress, ClusterFixture.ApiKey, timeout.Token);
+        await using var hub2 = await HubClient.ConnectAsync(Api2.BaseAddress, ClusterFixture.ApiKey, timeout.Token);
         var pushed1 = new ConcurrentQueue<JsonObject>();
         var pushed2 = new ConcurrentQueue<JsonObject>();
         var reading = Task.WhenAll(
