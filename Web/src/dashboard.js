@@ -368,14 +368,8 @@ export function createDashboard({ navigate }) {
     age: (x) => (x.sampleAt ? -x.sampleAt : -Infinity),
   };
 
-  function compare(get, dir) {
-    return (a, b) => {
-      const va = get(a);
-      const vb = get(b);
-      const c = typeof va === 'number' ? va - vb : va.localeCompare(vb);
-      return c !== 0 ? c * dir : a.container.name.localeCompare(b.container.name);
-    };
-  }
+  // One collator for every string comparison: String.prototype.localeCompare builds its comparison state per call.
+  const collator = new Intl.Collator();
 
   let filterText = null;
   let filterFn = null;
@@ -384,15 +378,21 @@ export function createDashboard({ navigate }) {
       filterText = view.filter;
       filterFn = compileFilter(view.filter);
     }
-    const out = [];
+    // Each key is read once per container, not twice per comparison (a thousand rows are ten thousand comparisons).
+    const get = sortValue[view.sort.key];
+    const dir = view.sort.dir;
+    const keyed = [];
     for (const x of store.containers.values()) {
       if (view.hostFilter && x.hostId !== view.hostFilter) continue;
       if (!matchesStates(view.states, x.container)) continue;
       if (filterFn && !filterFn(x)) continue;
-      out.push(x);
+      keyed.push({ x, k: get(x), n: x.container.name });
     }
-    out.sort(compare(sortValue[view.sort.key], view.sort.dir));
-    return out;
+    keyed.sort((a, b) => {
+      const c = typeof a.k === 'number' ? a.k - b.k : collator.compare(a.k, b.k);
+      return c !== 0 ? c * dir : collator.compare(a.n, b.n);
+    });
+    return keyed.map((e) => e.x);
   }
 
   function renderContainerRow(r, x, now) {
@@ -539,8 +539,8 @@ export function createDashboard({ navigate }) {
       entries.sort((a, b) => {
         // Containers outside any service come last whatever the sort.
         if (!a.g.kind !== !b.g.kind) return a.g.kind ? -1 : 1;
-        const c = agg ? (agg(a) - agg(b)) * dir : a.g.label.localeCompare(b.g.label) * (key === 'name' ? dir : 1);
-        return c !== 0 ? c : a.g.label.localeCompare(b.g.label);
+        const c = agg ? (agg(a) - agg(b)) * dir : collator.compare(a.g.label, b.g.label) * (key === 'name' ? dir : 1);
+        return c !== 0 ? c : collator.compare(a.g.label, b.g.label);
       });
       for (const e of entries) {
         const gr = groupRow(e.g);

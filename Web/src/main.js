@@ -2,7 +2,7 @@ import './style.css';
 import { LiveConnection } from './live.js';
 import { ensureApiKey } from './auth.js';
 import { store, applyHostFrame, hostName, hostsOut } from './store.js';
-import { invalidate } from './schedule.js';
+import { invalidate, invalidatePaced, paced } from './schedule.js';
 import { createDashboard } from './dashboard.js';
 import { createContainerView } from './containerView.js';
 import { createServiceView } from './serviceView.js';
@@ -60,7 +60,10 @@ const navigate = (hash) => {
   else route();
 };
 const dashboard = createDashboard({ navigate });
-dashboard.onInvalidate(() => invalidate(dashboard.render));
+const renderDashboard = paced(dashboard.render);
+// At most two data-driven renders a second: with a thousand rows each render costs a sort and a table layout.
+const DASHBOARD_GAP_MS = 450;
+dashboard.onInvalidate(() => invalidate(renderDashboard));
 let current = null; // container view, if open
 
 function route() {
@@ -88,7 +91,7 @@ function route() {
     dashboard.setRoute(hm ? decodeURIComponent(hm[1]) : null, parseViewState(location.hash));
     app.replaceChildren(dashboard.root);
     crumbs.replaceChildren(...(hm ? [h('span', { class: 'sep', text: '/' }), h('span', { text: `host ${hostName(decodeURIComponent(hm[1]))}` })] : []));
-    invalidate(dashboard.render);
+    invalidate(renderDashboard);
   }
 }
 window.addEventListener('hashchange', route);
@@ -101,7 +104,7 @@ live.watch('WatchAll', [], {
   },
   onItem(frame) {
     applyHostFrame(frame);
-    if (!current) invalidate(dashboard.render);
+    if (!current) invalidatePaced(renderDashboard, DASHBOARD_GAP_MS);
     else current.onFrame?.();
     invalidate(renderConn);
   },
@@ -113,7 +116,7 @@ watchAlerts(live);
 setInterval(() => {
   invalidate(renderConn);
   invalidate(banner.render);
-  if (!current) invalidate(dashboard.render);
+  if (!current) invalidatePaced(renderDashboard, DASHBOARD_GAP_MS);
 }, 1000);
 
 route();
