@@ -36,6 +36,9 @@ const TITLES = {
   age: 'Age of the newest sample; stale when older than three sampling intervals',
 };
 
+// One collator for every string comparison: String.prototype.localeCompare builds its comparison state per call.
+const collator = new Intl.Collator();
+
 export function createDashboard({ navigate }) {
   const view = {
     filter: '',
@@ -110,8 +113,7 @@ export function createDashboard({ navigate }) {
   }
 
   function renderHosts(now) {
-    const hosts = [...store.hosts.values()].sort((a, b) =>
-      (a.host?.name ?? a.hostId).localeCompare(b.host?.name ?? b.hostId));
+    const hosts = [...store.hosts.values()].sort((a, b) => collator.compare(hostName(a.hostId), hostName(b.hostId)));
     let up = 0;
     const seen = new Set();
     hosts.forEach((x, i) => {
@@ -124,7 +126,7 @@ export function createDashboard({ navigate }) {
       setAttr(tr, 'data-stale', fresh.stale ? 'true' : 'false');
       setAttr(tr, 'class', `status-${x.status}${fresh.stale ? ' stale' : ''}${view.hostFilter === x.hostId ? ' selected' : ''}`);
       setText(cells.status.firstChild, STATUS_LABEL[x.status] ?? x.status);
-      setText(cells.name.firstChild, info?.name ?? x.hostId);
+      setText(cells.name.firstChild, hostName(x.hostId));
       setAttr(cells.name, 'title', info ? `${info.operatingSystem} · kernel ${info.kernelVersion}\n${x.hostId}` : x.hostId);
       setText(cells.cpus, info ? String(info.cpus) : '–');
       setText(cells.mem, info ? bytes(info.memoryTotalBytes) : '–');
@@ -367,9 +369,6 @@ export function createDashboard({ navigate }) {
     exit: (x) => lastExit(x.container) ?? -1,
     age: (x) => (x.sampleAt ? -x.sampleAt : -Infinity),
   };
-
-  // One collator for every string comparison: String.prototype.localeCompare builds its comparison state per call.
-  const collator = new Intl.Collator();
 
   let filterText = null;
   let filterFn = null;

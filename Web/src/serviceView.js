@@ -152,7 +152,7 @@ export function createServiceView(kind, name, { invalidate }) {
       setAttr(c.el, 'class', `svc-host status-${stat}`);
       setAttr(c.el, 'data-status', stat);
       setText(c.el.querySelector('.pill'), stat);
-      setText(c.head, st?.host?.name ?? xs[0].hostNameHint ?? hostId);
+      setText(c.head, st?.host?.name ? hostName(hostId) : xs[0].hostNameHint ?? hostId);
       const f = freshness(hostId, st?.upAt, now);
       setText(c.fresh, stat !== 'up' ? `${st?.error ?? 'no frame from this host'}` : f.stale ? `stale · newest frame ${shortAge(f.age)} old` : `live · ${shortAge(f.age)} ago · ${xs.filter((x) => x.container.state === 'running').length} / ${xs.length} running`);
       setAttr(c.fresh, 'class', `svc-host-fresh${stat !== 'up' || f.stale ? ' error' : ''}`);

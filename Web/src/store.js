@@ -99,7 +99,13 @@ function searchChanged(a, b) {
 }
 
 export function hostName(hostId) {
-  return store.hosts.get(hostId)?.host?.name ?? hostId;
+  const name = store.hosts.get(hostId)?.host?.name;
+  if (!name) return hostId;
+  // Engines on one machine (or cloned VMs) share a host name: the daemon ID's start tells them apart.
+  for (const [id, x] of store.hosts) {
+    if (id !== hostId && x.host?.name === name) return `${name} · ${hostId.slice(0, 8)}`;
+  }
+  return name;
 }
 
 /** Now on the server's clock (ms). */

@@ -73,6 +73,8 @@ public sealed partial class SwarmCluster : IAsyncLifetime
                 ["ConnectionStrings__Monitor"] = Postgres.ConnectionString,
                 ["Orleans__ClusterId"] = ClusterId,
                 ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+                // The dashboard is built into the project's wwwroot/app, not copied to bin: serve it as a deployment would.
+                ["ASPNETCORE_CONTENTROOT"] = Path.Combine(MonitorProcess.RepositoryRoot(), "Api"),
             });
             _processes.Add(api);
             Uri? address = null;
