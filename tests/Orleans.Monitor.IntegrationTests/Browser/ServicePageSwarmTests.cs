@@ -153,6 +153,26 @@ public sealed class ServicePageSwarmTests(SwarmCluster swarm, ITestOutputHelper 
             await ShotAsync(page, "service-two-hosts.png");
             await CaptureCardsAsync(page);
             output.WriteLine(_cards);
+
+            // The cluster overview grouped by Swarm service: both hosts up, the service one row over both of them.
+            await page.GotoAsync(new Uri(swarm.Api.BaseAddress!, "/#/?group=swarm").ToString());
+            var hostRows = page.Locator("[data-testid=host-row][data-status=up]");
+            var group = page.Locator($"[data-testid=group-row][data-group='swarm:{service}']");
+            var overview = "-";
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    overview = string.Join(" | ", await page.Locator("[data-testid=host-row], [data-testid=group-row]").AllInnerTextsAsync());
+                    return await hostRows.CountAsync() == 2
+                        && await group.CountAsync() == 1
+                        && await group.Locator("td.host").InnerTextAsync() == "2 hosts"
+                        && (await group.Locator("td.state").InnerTextAsync()).StartsWith("2/2 running", StringComparison.Ordinal);
+                },
+                Deadline,
+                $"two hosts up and {service} grouped as 2/2 running on 2 hosts",
+                () => overview);
+            output.WriteLine("overview: " + overview.ReplaceLineEndings(" "));
+            await ShotAsync(page, "cluster-overview.png");
         }
         finally
         {
