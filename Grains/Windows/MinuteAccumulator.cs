@@ -8,8 +8,9 @@ namespace Orleans.Monitor.Grains.Windows;
 /// Buffers are reused from minute to minute, so steady state allocates only the closed aggregate.
 /// </summary>
 /// <remarks>
-/// Byte, time and period deltas (network, block I/O, CPU time, throttled time, CFS periods and throttled periods) are taken from cumulative counters: what moved
-/// between two readings counts in the minute of the later one, so consecutive minutes add up to the counter's total.
+/// Byte, time and period deltas (network, block I/O, CPU time, throttled time, CFS periods, throttled periods) are
+/// taken from cumulative counters: what moved between two readings counts in the minute of the later one, so
+/// consecutive minutes add up to the counter's total.
 /// Each run of the container starts with a baseline: zero for a start the monitor saw (<see cref="StartRun"/>), so
 /// the first minute holds everything since the start; else the run's first reading. A counter that went backwards
 /// restarts from zero instead of producing a negative or wrapped delta.
