@@ -153,7 +153,9 @@ internal static class StoreRows
             r.GetInt64(17),
             r.GetInt64(18),
             r.GetInt64(19),
-            network);
+            network,
+            r.GetInt64(21),
+            r.GetInt64(22));
     }
 
     /// <summary>At most two rows are read for a prefix: none, one, or "several".</summary>

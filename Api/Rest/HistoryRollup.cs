@@ -4,7 +4,7 @@ namespace Orleans.Monitor.Api.Rest;
 
 /// <summary>
 /// Rolls minute rows up into larger steps. Averages are weighted by sample count, minima and maxima are exact,
-/// byte counts add up; p95 of a step is the largest minute p95 (an upper bound: the exact value would need the samples).
+/// byte and period counts add up; p95 of a step is the largest minute p95 (an upper bound: the exact value would need the samples).
 /// </summary>
 internal static class HistoryRollup
 {
@@ -110,6 +110,8 @@ internal static class HistoryRollup
             group.Max(m => m.PidsMax),
             group.Sum(m => m.ThrottledTimeNanoseconds),
             group.Sum(m => m.CpuTimeNanoseconds),
-            group.Select(m => m.NetworkNamespace).LastOrDefault(n => n is not null));
+            group.Select(m => m.NetworkNamespace).LastOrDefault(n => n is not null),
+            group.Sum(m => m.ThrottlePeriods),
+            group.Sum(m => m.ThrottledPeriods));
     }
 }

@@ -11,6 +11,14 @@ namespace Orleans.Monitor.Contracts.Metrics;
 /// Whose network namespace the network bytes were counted in (see <see cref="Containers.ContainerTarget.NetworkNamespace"/>);
 /// rows with the same value count the same traffic, so host totals take it once.
 /// </param>
+/// <param name="ThrottlePeriods">
+/// CFS periods that elapsed in the minute while the container could run (delta of cpu.stat <c>nr_periods</c>); 0 without
+/// a CPU quota, and in rows stored before the count was kept.
+/// </param>
+/// <param name="ThrottledPeriods">
+/// Of <see cref="ThrottlePeriods"/>, the periods in which the quota throttled the container (delta of cpu.stat
+/// <c>nr_throttled</c>); ThrottledPeriods / ThrottlePeriods is the minute's throttled share of periods.
+/// </param>
 public sealed record MinuteAggregate(
     string ContainerId,
     string HostId,
@@ -32,4 +40,6 @@ public sealed record MinuteAggregate(
     long PidsMax,
     long ThrottledTimeNanoseconds,
     long CpuTimeNanoseconds = 0,
-    string? NetworkNamespace = null);
+    string? NetworkNamespace = null,
+    long ThrottlePeriods = 0,
+    long ThrottledPeriods = 0);

@@ -8,8 +8,9 @@ namespace Orleans.Monitor.Grains.Windows;
 /// Buffers are reused from minute to minute, so steady state allocates only the closed aggregate.
 /// </summary>
 /// <remarks>
-/// Byte and time deltas (network, block I/O, CPU time, throttled time) are taken from cumulative counters: what moved
-/// between two readings counts in the minute of the later one, so consecutive minutes add up to the counter's total.
+/// Byte, time and period deltas (network, block I/O, CPU time, throttled time, CFS periods, throttled periods) are
+/// taken from cumulative counters: what moved between two readings counts in the minute of the later one, so
+/// consecutive minutes add up to the counter's total.
 /// Each run of the container starts with a baseline: zero for a start the monitor saw (<see cref="StartRun"/>), so
 /// the first minute holds everything since the start; else the run's first reading. A counter that went backwards
 /// restarts from zero instead of producing a negative or wrapped delta.
@@ -27,6 +28,7 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
     private long _pidsMax;
     private long _throttledNanoseconds;
     private long _cpuNanoseconds;
+    private long _throttlePeriods, _throttledPeriods;
     private long _netRx, _netTx, _blockRead, _blockWrite;
     private bool _netMeasured;
     private string? _networkNamespace;
@@ -76,7 +78,7 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
     {
         // A container that joins another's namespace (--network container:X) finds its counters running: only the
         // namespace's owner counts its network from zero.
-        _last = fromZero ? new Cumulative(0, 0, 0, 0, 0, 0, NetworkMeasured: networkNamespace == containerId) : null;
+        _last = fromZero ? new Cumulative(0, 0, 0, 0, 0, 0, 0, 0, NetworkMeasured: networkNamespace == containerId) : null;
         _networkNamespace = networkNamespace;
     }
 
@@ -109,6 +111,8 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
             Saturate(reading.BlockWriteBytes),
             Saturate(reading.CpuTotalNanoseconds),
             Saturate(reading.ThrottledTimeNanoseconds),
+            Saturate(reading.ThrottlePeriods),
+            Saturate(reading.ThrottledPeriods),
             reading.NetworkMeasured);
         var last = _last ?? now;
         if (reading.NetworkMeasured)
@@ -125,6 +129,8 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
         _blockWrite += Delta(last.BlockWrite, now.BlockWrite);
         _cpuNanoseconds += Delta(last.CpuNanoseconds, now.CpuNanoseconds);
         _throttledNanoseconds += Delta(last.ThrottledNanoseconds, now.ThrottledNanoseconds);
+        _throttlePeriods += Delta(last.ThrottlePeriods, now.ThrottlePeriods);
+        _throttledPeriods += Delta(last.ThrottledPeriods, now.ThrottledPeriods);
         _last = now;
     }
 
@@ -159,12 +165,15 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
             PidsMax: _pidsMax,
             ThrottledTimeNanoseconds: _throttledNanoseconds,
             CpuTimeNanoseconds: _cpuNanoseconds,
-            NetworkNamespace: _netMeasured ? _networkNamespace ?? containerId : null);
+            NetworkNamespace: _netMeasured ? _networkNamespace ?? containerId : null,
+            ThrottlePeriods: _throttlePeriods,
+            ThrottledPeriods: _throttledPeriods);
 
         _minute = null;
         _count = 0;
         _cpuSum = _memorySum = 0;
         _pidsMax = _throttledNanoseconds = _cpuNanoseconds = 0;
+        _throttlePeriods = _throttledPeriods = 0;
         _netRx = _netTx = _blockRead = _blockWrite = 0;
         _netMeasured = false;
         return aggregate;
@@ -215,5 +224,13 @@ public sealed class MinuteAccumulator(string containerId, string hostId)
     }
 
     private readonly record struct Cumulative(
-        long NetRx, long NetTx, long BlockRead, long BlockWrite, long CpuNanoseconds, long ThrottledNanoseconds, bool NetworkMeasured);
+        long NetRx,
+        long NetTx,
+        long BlockRead,
+        long BlockWrite,
+        long CpuNanoseconds,
+        long ThrottledNanoseconds,
+        long ThrottlePeriods,
+        long ThrottledPeriods,
+        bool NetworkMeasured);
 }

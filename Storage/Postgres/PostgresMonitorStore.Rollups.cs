@@ -12,7 +12,8 @@ public sealed partial class PostgresMonitorStore
     private const string HourColumns =
         "container_id, host_id, hour, sample_count, cpu_percent_avg, cpu_percent_min, cpu_percent_max, cpu_percent_p95, " +
         "memory_used_bytes_avg, memory_used_bytes_min, memory_used_bytes_max, memory_used_bytes_p95, memory_limit_bytes, " +
-        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace";
+        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace, " +
+        "throttle_periods, throttled_periods";
 
     private static readonly PostgresPartitions Minutes = new("minute_aggregates", "minute");
 

@@ -25,7 +25,8 @@ public sealed partial class PostgresMonitorStore(
     private const string AggregateColumns =
         "container_id, host_id, minute, sample_count, cpu_percent_avg, cpu_percent_min, cpu_percent_max, cpu_percent_p95, " +
         "memory_used_bytes_avg, memory_used_bytes_min, memory_used_bytes_max, memory_used_bytes_p95, memory_limit_bytes, " +
-        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace";
+        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace, " +
+        "throttle_periods, throttled_periods";
 
     private const string HostColumns =
         "host_id, name, cpus, memory_total_bytes, operating_system, kernel_version, docker_version, api_version, cgroup_version, cgroup_driver, stats_source, last_seen";
@@ -165,7 +166,8 @@ public sealed partial class PostgresMonitorStore(
                 net_tx_bytes = excluded.net_tx_bytes, block_read_bytes = excluded.block_read_bytes,
                 block_write_bytes = excluded.block_write_bytes, pids_max = excluded.pids_max,
                 throttled_time_ns = excluded.throttled_time_ns, cpu_time_ns = excluded.cpu_time_ns,
-                network_namespace = excluded.network_namespace;
+                network_namespace = excluded.network_namespace, throttle_periods = excluded.throttle_periods,
+                throttled_periods = excluded.throttled_periods;
             """,
             connection,
             transaction))
@@ -384,5 +386,8 @@ public sealed partial class PostgresMonitorStore(
         {
             await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        await importer.WriteAsync(a.ThrottlePeriods, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(a.ThrottledPeriods, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
     }
 }

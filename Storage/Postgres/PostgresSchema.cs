@@ -201,6 +201,15 @@ internal static class PostgresSchema
         CREATE INDEX hour_aggregates_host ON hour_aggregates(host_id, hour);
         CREATE TABLE hour_aggregates_default PARTITION OF hour_aggregates DEFAULT;
         """,
+        """
+        -- CFS periods (cpu.stat nr_periods) and throttled periods (nr_throttled) per minute and per hour, so history
+        -- shows the throttled share of periods. Added on the partitioned parents, which passes them to every day's
+        -- partition; rows stored before hold 0: no share.
+        ALTER TABLE minute_aggregates ADD COLUMN throttle_periods bigint NOT NULL DEFAULT 0;
+        ALTER TABLE minute_aggregates ADD COLUMN throttled_periods bigint NOT NULL DEFAULT 0;
+        ALTER TABLE hour_aggregates ADD COLUMN throttle_periods bigint NOT NULL DEFAULT 0;
+        ALTER TABLE hour_aggregates ADD COLUMN throttled_periods bigint NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>

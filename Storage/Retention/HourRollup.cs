@@ -5,8 +5,8 @@ namespace Orleans.Monitor.Storage.Retention;
 
 /// <summary>
 /// Rolls a container's minute rows up into its hour (docs/accuracy.md): averages weighted by sample count, exact minima
-/// and maxima, p95 is the 95th percentile (nearest rank) of the minute p95s, bytes, CPU time, throttled time and
-/// sample counts summed, PIDs the maximum, the memory limit the last minute's.
+/// and maxima, p95 is the 95th percentile (nearest rank) of the minute p95s, bytes, CPU time, throttled time, CFS
+/// periods, throttled periods and sample counts summed, PIDs the maximum, the memory limit the last minute's.
 /// </summary>
 public static class HourRollup
 {
@@ -59,7 +59,9 @@ public static class HourRollup
             minutes.Max(m => m.PidsMax),
             minutes.Sum(m => m.ThrottledTimeNanoseconds),
             minutes.Sum(m => m.CpuTimeNanoseconds),
-            minutes.Select(m => m.NetworkNamespace).LastOrDefault(n => n is not null));
+            minutes.Select(m => m.NetworkNamespace).LastOrDefault(n => n is not null),
+            minutes.Sum(m => m.ThrottlePeriods),
+            minutes.Sum(m => m.ThrottledPeriods));
     }
 
     /// <summary>The nearest-rank 95th percentile: the value at rank ceil(0.95 n) of the sorted values.</summary>

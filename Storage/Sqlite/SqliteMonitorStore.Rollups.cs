@@ -10,7 +10,8 @@ public sealed partial class SqliteMonitorStore
     private const string HourColumns =
         "container_id, host_id, hour, sample_count, cpu_percent_avg, cpu_percent_min, cpu_percent_max, cpu_percent_p95, " +
         "memory_used_bytes_avg, memory_used_bytes_min, memory_used_bytes_max, memory_used_bytes_p95, memory_limit_bytes, " +
-        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace";
+        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace, " +
+        "throttle_periods, throttled_periods";
 
     // Pages given back per pass: 4096 pages of 4 KiB, 16 MiB, keeps each vacuum step short.
     private const int VacuumPages = 4096;
@@ -66,14 +67,14 @@ public sealed partial class SqliteMonitorStore
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT INTO hour_aggregates({HourColumns}, minute_count)
-            VALUES($c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $c18, $c19, $c20, $c21);
+            VALUES($c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $c18, $c19, $c20, $c21, $c22, $c23);
             """;
-        var parameters = Enumerable.Range(0, 22).Select(i => command.Parameters.AddWithValue($"$c{i}", DBNull.Value)).ToArray();
+        var parameters = Enumerable.Range(0, AggregateParameterCount + 1).Select(i => command.Parameters.AddWithValue($"$c{i}", DBNull.Value)).ToArray();
         command.Prepare();
         foreach (var row in rows)
         {
             SetAggregateParameters(parameters, row.Hour);
-            parameters[21].Value = row.MinuteCount;
+            parameters[AggregateParameterCount].Value = row.MinuteCount;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -20,7 +20,11 @@ public sealed partial class SqliteMonitorStore(IOptions<StorageOptions> options)
     private const string AggregateColumns =
         "container_id, host_id, minute, sample_count, cpu_percent_avg, cpu_percent_min, cpu_percent_max, cpu_percent_p95, " +
         "memory_used_bytes_avg, memory_used_bytes_min, memory_used_bytes_max, memory_used_bytes_p95, memory_limit_bytes, " +
-        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace";
+        "net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes, pids_max, throttled_time_ns, cpu_time_ns, network_namespace, " +
+        "throttle_periods, throttled_periods";
+
+    /// <summary>How many columns <see cref="AggregateColumns"/> names (parameters <c>$c0</c> onwards).</summary>
+    private const int AggregateParameterCount = 23;
 
     private const string HostColumns =
         "host_id, name, cpus, memory_total_bytes, operating_system, kernel_version, docker_version, api_version, cgroup_version, cgroup_driver, stats_source, last_seen";
@@ -141,7 +145,7 @@ public sealed partial class SqliteMonitorStore(IOptions<StorageOptions> options)
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT INTO minute_aggregates({AggregateColumns})
-            VALUES($c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $c18, $c19, $c20)
+            VALUES($c0, $c1, $c2, $c3, $c4, $c5, $c6, $c7, $c8, $c9, $c10, $c11, $c12, $c13, $c14, $c15, $c16, $c17, $c18, $c19, $c20, $c21, $c22)
             ON CONFLICT(container_id, minute) DO UPDATE SET
                 host_id = excluded.host_id, sample_count = excluded.sample_count,
                 cpu_percent_avg = excluded.cpu_percent_avg, cpu_percent_min = excluded.cpu_percent_min,
@@ -152,9 +156,10 @@ public sealed partial class SqliteMonitorStore(IOptions<StorageOptions> options)
                 net_tx_bytes = excluded.net_tx_bytes, block_read_bytes = excluded.block_read_bytes,
                 block_write_bytes = excluded.block_write_bytes, pids_max = excluded.pids_max,
                 throttled_time_ns = excluded.throttled_time_ns, cpu_time_ns = excluded.cpu_time_ns,
-                network_namespace = excluded.network_namespace;
+                network_namespace = excluded.network_namespace, throttle_periods = excluded.throttle_periods,
+                throttled_periods = excluded.throttled_periods;
             """;
-        var parameters = Enumerable.Range(0, 21).Select(i => command.Parameters.AddWithValue($"$c{i}", DBNull.Value)).ToArray();
+        var parameters = Enumerable.Range(0, AggregateParameterCount).Select(i => command.Parameters.AddWithValue($"$c{i}", DBNull.Value)).ToArray();
         command.Prepare();
         foreach (var a in aggregates)
         {
@@ -391,7 +396,7 @@ public sealed partial class SqliteMonitorStore(IOptions<StorageOptions> options)
     private static MinuteAggregate ReadAggregateRow(DbDataReader r) =>
         StoreRows.ReadAggregate(r, static (r, i) => DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(i)));
 
-    /// <summary>Sets parameters 0 to 20 (the aggregate columns, in table order) from one row (a minute, or an hour of rollups).</summary>
+    /// <summary>Sets parameters 0 to 22 (the aggregate columns, in table order) from one row (a minute, or an hour of rollups).</summary>
     private static void SetAggregateParameters(SqliteParameter[] parameters, MinuteAggregate a)
     {
         parameters[0].Value = a.ContainerId;
@@ -415,5 +420,7 @@ public sealed partial class SqliteMonitorStore(IOptions<StorageOptions> options)
         parameters[18].Value = a.ThrottledTimeNanoseconds;
         parameters[19].Value = a.CpuTimeNanoseconds;
         parameters[20].Value = StoreRows.NetworkNamespaceColumn(a) is { } network ? network : DBNull.Value;
+        parameters[21].Value = a.ThrottlePeriods;
+        parameters[22].Value = a.ThrottledPeriods;
     }
 }

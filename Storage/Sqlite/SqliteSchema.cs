@@ -152,6 +152,14 @@ internal static class SqliteSchema
         CREATE INDEX hour_aggregates_hour ON hour_aggregates(hour);
         CREATE INDEX minute_aggregates_minute ON minute_aggregates(minute);
         """,
+        """
+        -- CFS periods (cpu.stat nr_periods) and throttled periods (nr_throttled) per minute and per hour, so history
+        -- shows the throttled share of periods. Rows stored before hold 0: no share.
+        ALTER TABLE minute_aggregates ADD COLUMN throttle_periods INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE minute_aggregates ADD COLUMN throttled_periods INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE hour_aggregates ADD COLUMN throttle_periods INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE hour_aggregates ADD COLUMN throttled_periods INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>Applies the missing steps in one immediate transaction, so two processes never migrate at once.</summary>

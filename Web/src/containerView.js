@@ -83,7 +83,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     mem: chartCard('Memory', 'bytes avg · max', 'history-chart-mem'),
     net: chartCard('Network', 'avg bytes/s', 'history-chart-net'),
     blk: chartCard('Block I/O', 'avg bytes/s', 'history-chart-blk'),
-    thr: chartCard('CPU throttled', 'throttled s per s', 'history-chart-throttled'),
+    thr: chartCard('CPU throttled', '% of CFS periods', 'history-chart-throttled'),
   };
   const liveStatus = h('span', { class: 'muted' });
   const histStatus = h('span', { class: 'muted', 'data-testid': 'history-status' });
@@ -164,7 +164,7 @@ export function createContainerView(id, { live, invalidate, navigate }) {
       hmem: hist(histCards.mem, { series: [{ label: 'avg', color: COLORS.c, fill: true }, { label: 'max', color: COLORS.e, width: 1, dash: [4, 3] }], value: bytes, axis: axisBytes, binary: true, yMaxAtLeast: memFloor, plugins: memLimitLine(histCards.mem) }),
       hnet: hist(histCards.net, { series: [{ label: 'rx', color: COLORS.a, fill: true }, { label: 'tx', color: COLORS.b }], value: decimalRate, axis: axisRate, yMaxAtLeast: 1000 }),
       hblk: hist(histCards.blk, { series: [{ label: 'read', color: COLORS.d, fill: true }, { label: 'write', color: COLORS.b }], value: decimalRate, axis: axisRate, yMaxAtLeast: 1000 }),
-      hthr: hist(histCards.thr, { series: [{ label: 'throttled', color: '#f85149', fill: true }], value: (v) => `${v.toFixed(3)} s/s`, axis: (v) => `${+v.toFixed(2)}`, yMaxAtLeast: 0.05 }),
+      hthr: hist(histCards.thr, { series: [{ label: 'throttled', color: '#f85149', fill: true }], value: pct, axis: axisPct, yMaxAtLeast: 5 }),
     };
   }
 
@@ -313,7 +313,9 @@ export function createContainerView(id, { live, invalidate, navigate }) {
         H.memAvg.push(m.memoryUsedBytesAvg); H.memMax.push(m.memoryUsedBytesMax);
         H.rx.push(m.netRxBytes == null ? null : m.netRxBytes / perSecond); H.tx.push(m.netTxBytes == null ? null : m.netTxBytes / perSecond);
         H.rd.push(m.blockReadBytes / perSecond); H.wr.push(m.blockWriteBytes / perSecond);
-        H.thr.push((m.throttledTimeNanoseconds ?? 0) / 1e9 / perSecond);
+        // The share of all the bucket's CFS periods; no periods (no CPU quota, or a row stored before periods were
+        // counted) is a gap, not 0.
+        H.thr.push(m.throttlePeriods > 0 ? (m.throttledPeriods / m.throttlePeriods) * 100 : null);
       }
       historyRange = [from.getTime() / 1000, to.getTime() / 1000];
       historyError = '';
@@ -397,6 +399,8 @@ export function createContainerView(id, { live, invalidate, navigate }) {
     charts.hnet.setData([H.ts, H.rx, H.tx]);
     charts.hblk.setData([H.ts, H.rd, H.wr]);
     charts.hthr.setData([H.ts, H.thr]);
+    // The plotted shares, readable without hovering every bucket (at most one value per minute of the range).
+    setAttr(histCards.thr.card, 'data-values', JSON.stringify(H.thr.map((v) => (v == null ? null : +v.toFixed(3)))));
     renderPicker();
     const n = H.ts.length;
     const unit = historyStep === '1m' ? 'minutes' : `points of ${historyStep}`;

@@ -342,6 +342,50 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task GetContainerHistory_QuotaBoundContainer_StoredMinuteCarriesTheThrottledShareOfItsCgroupPeriods()
+    {
+        var name = LiveApi.UniqueName("throttled");
+        // Busy for a second (throttled in nearly every period), idle for a second (a period or so counted, not
+        // throttled), so the share is below 100% and a mix-up of the two counts shows.
+        var id = await _containers.RunAsync(
+            ["--name", name, "--cpus", "0.1"], "sh", "-c", "while :; do sh -c 'while :; do :; done' & p=$!; sleep 1; kill $p; sleep 1; done");
+        var cpuStat = await CpuStatPathAsync(id);
+        var full = Floor(DateTimeOffset.UtcNow.AddSeconds(5), TimeSpan.FromMinutes(1)).AddMinutes(1);
+
+        // The container's own cpu.stat, read at every poll: the readings around the minute bracket what it counted.
+        var readings = new List<(DateTimeOffset At, long Periods, long Throttled)>();
+        var history = await Eventually.GetJsonAsync<ContainerHistory>(
+            _client,
+            $"/api/containers/{id}/history",
+            h =>
+            {
+                readings.Add(ReadCpuStat(cpuStat));
+                return h.Points.Any(p => p.Minute == full);
+            },
+            TimeSpan.FromMinutes(3),
+            $"the minute {full:HH:mm} of {name}",
+            HttpStatusCode.NotFound);
+        var raw = await MonitorApp.GetJsonAsync<JsonElement>(_client, $"/api/containers/{id}/history");
+
+        var stored = history.Points.Single(p => p.Minute == full);
+        var before = readings.Last(r => r.At <= full);
+        var after = readings.First(r => r.At >= full.AddMinutes(1));
+        var periods = after.Periods - before.Periods;
+        var cgroupShare = (double)(after.Throttled - before.Throttled) / periods;
+        var storedShare = (double)stored.ThrottledPeriods / stored.ThrottlePeriods;
+        output.WriteLine(FormattableString.Invariant(
+            $"minute {full:HH:mm}: stored {stored.ThrottledPeriods}/{stored.ThrottlePeriods} periods throttled ({storedShare:P1}); cpu.stat from {before.At:HH:mm:ss.fff} to {after.At:HH:mm:ss.fff}: {after.Throttled - before.Throttled}/{periods} ({cgroupShare:P1}); load {File.ReadAllText("/proc/loadavg").Trim()}"));
+        Assert.True(stored.ThrottledPeriods > 0, "a loop held at 0.1 core is throttled");
+        Assert.InRange(stored.ThrottlePeriods, stored.ThrottledPeriods, periods + 20); // within the bracket, give or take a sampling tick
+        Assert.InRange(stored.ThrottlePeriods, periods / 2, periods + 20);
+        Assert.InRange(storedShare, cgroupShare - 0.05, cgroupShare + 0.05);
+        var point = raw.GetProperty("points").EnumerateArray().Single(p => p.GetProperty("minute").GetDateTimeOffset() == full);
+        Assert.Equal(stored.ThrottlePeriods, point.GetProperty("throttlePeriods").GetInt64());
+        Assert.Equal(stored.ThrottledPeriods, point.GetProperty("throttledPeriods").GetInt64());
+        Assert.True(point.TryGetProperty("throttledTimeNanoseconds", out _));
+    }
+
+    [Fact]
     public async Task GetHostHistory_ClosedMinutes_SumsWhatItsContainersHanded()
     {
         var to = await ClosedMinutesBeforeAsync();
@@ -409,6 +453,8 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
             Assert.Equal(group.Sum(m => m.BlockWriteBytes), point.BlockWriteBytes);
             Assert.Equal(SumMeasured(group.Select(m => m.NetRxBytes)), point.NetRxBytes);
             Assert.Equal(group.Max(m => m.PidsMax), point.PidsMax);
+            Assert.Equal(group.Sum(m => m.ThrottlePeriods), point.ThrottlePeriods);
+            Assert.Equal(group.Sum(m => m.ThrottledPeriods), point.ThrottledPeriods);
         }
 
         // The host: its per-minute totals averaged (CPU, memory) or added up (bytes) over the step; peaks are maxima.
@@ -459,6 +505,36 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
         }
 
         return Settled();
+    }
+
+    /// <summary>The container's cpu.stat, found from its init process's cgroup (the cpu controller on v1, the unified tree on v2).</summary>
+    private async Task<string> CpuStatPathAsync(string id)
+    {
+        var pid = (await live.Engine.RunAsync("inspect", "--format", "{{.State.Pid}}", id)).Trim();
+        foreach (var line in await File.ReadAllLinesAsync($"/proc/{pid}/cgroup"))
+        {
+            var parts = line.Split(':', 3);
+            if (parts[1].Split(',').Contains("cpu"))
+            {
+                return $"/sys/fs/cgroup/cpu{parts[2]}/cpu.stat";
+            }
+
+            if (parts[0] == "0" && parts[1].Length == 0 && File.Exists($"/sys/fs/cgroup{parts[2]}/cpu.stat"))
+            {
+                return $"/sys/fs/cgroup{parts[2]}/cpu.stat";
+            }
+        }
+
+        throw new InvalidOperationException($"no cpu cgroup for process {pid} of {id}");
+    }
+
+    private static (DateTimeOffset At, long Periods, long Throttled) ReadCpuStat(string path)
+    {
+        var at = DateTimeOffset.UtcNow;
+        var values = File.ReadAllLines(path)
+            .Select(l => l.Split(' '))
+            .ToDictionary(f => f[0], f => long.Parse(f[1], CultureInfo.InvariantCulture));
+        return (at, values["nr_periods"], values["nr_throttled"]);
     }
 
     private static DateTimeOffset Floor(DateTimeOffset time, TimeSpan step) =>

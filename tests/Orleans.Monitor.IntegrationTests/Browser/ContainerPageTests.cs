@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Web;
 using Microsoft.Playwright;
+using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 using IRequest = Microsoft.Playwright.IRequest;
@@ -215,6 +216,69 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
             () => liveCpu.GetAttributeAsync("data-markers").GetAwaiter().GetResult());
         Assert.Equal("50", await liveCpu.GetAttributeAsync("data-limit"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-annotations-limits.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task HistoryThrottled_QuotaBoundContainer_ChartsEachMinutesShareOfCfsPeriodsAndGapsWithoutQuota()
+    {
+        var throttled = await _containers.RunAsync(["--name", LiveApi.UniqueName("thr-history"), "--cpus", "0.1"], "sh", "-c", "while :; do :; done");
+        var unlimited = await _containers.RunAsync(["--name", LiveApi.UniqueName("thr-none")], "sh", "-c", "while :; do :; done");
+        using var client = live.App.CreateApiClient();
+        var page = await OpenAsync();
+        await page.GotoAsync(PageUrl(throttled));
+
+        var card = page.Locator("[data-testid=history-chart-throttled]");
+        Assert.Equal("% of CFS periods", await card.Locator(".unit").InnerTextAsync());
+        var (plotted, history) = await PlottedHistoryAsync(page, client, TimeSpan.FromMinutes(4), "a closed minute's throttled share on the history chart");
+
+        // Each minute's share of its CFS periods in percent, as the history JSON's counts give it.
+        var shares = history.Points.Select(p => (double)p.ThrottledPeriods / p.ThrottlePeriods * 100).ToList();
+        output.WriteLine($"plotted {JsonSerializer.Serialize(plotted)}; history {string.Join(", ", history.Points.Select(p => $"{p.Minute:HH:mm} {p.ThrottledPeriods}/{p.ThrottlePeriods}"))}");
+        Assert.All(history.Points, p => Assert.InRange(p.ThrottledPeriods, 1, p.ThrottlePeriods));
+        var values = plotted.OfType<double>().ToList();
+        Assert.InRange(values.Count, 1, shares.Count); // a minute may have closed since the page's fetch
+        Assert.All(shares.Zip(values), x => Assert.Equal(x.First, x.Second, 0.001));
+        Assert.All(values, v => Assert.InRange(v, 0, 100));
+        Assert.Contains(values, v => v > 50); // a loop held at a tenth of a core is throttled in most periods
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-history-throttled.png"), FullPage = true });
+
+        // Without a quota a container is never throttled and its minutes count no periods: gaps, not 0%.
+        await page.GotoAsync(PageUrl(unlimited));
+        var (gaps, unlimitedHistory) = await PlottedHistoryAsync(page, client, TimeSpan.FromMinutes(2), "the unlimited container's history");
+        Assert.All(unlimitedHistory.Points, p => Assert.Equal((0L, 0L), (p.ThrottlePeriods, p.ThrottledPeriods)));
+        Assert.NotEmpty(gaps);
+        Assert.All(gaps, v => Assert.Null(v));
+    }
+
+    /// <summary>
+    /// Waits for the history throttled chart to plot the container's closed minutes; returns its values (null: a gap)
+    /// and the history JSON of the window the page asked for.
+    /// </summary>
+    private static async Task<(IReadOnlyList<double?> Plotted, ContainerHistory History)> PlottedHistoryAsync(
+        IPage page, HttpClient client, TimeSpan wait, string what)
+    {
+        var view = page.Locator("[data-testid=container-view]");
+        var card = page.Locator("[data-testid=history-chart-throttled]");
+        List<double?> plotted = [];
+        ContainerHistory? history = null;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var url = await view.GetAttributeAsync("data-history-url");
+                var json = await card.GetAttributeAsync("data-values");
+                if (url is null || json is null || url != await view.GetAttributeAsync("data-history-url"))
+                {
+                    return false; // not fetched yet, or refetching
+                }
+
+                plotted = JsonSerializer.Deserialize<List<double?>>(json) ?? [];
+                history = await MonitorApp.GetJsonAsync<ContainerHistory>(client, url);
+                return plotted.Count > 0 && history.Points.Count > 0;
+            },
+            wait,
+            what,
+            () => $"{card.GetAttributeAsync("data-values").GetAwaiter().GetResult()} from {view.GetAttributeAsync("data-history-url").GetAwaiter().GetResult()}");
+        return (plotted, history!);
     }
 
     [Fact]

@@ -76,6 +76,26 @@ public abstract class MonitorStoreContractTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task WriteAggregatesAsync_CfsPeriodCounts_ReadBackFromMinutesAndHoursAndReplacedOnUpsert()
+    {
+        var throttled = StoreSamples.Aggregate("c1", 0) with { ThrottlePeriods = 600, ThrottledPeriods = 541 };
+        var rewritten = throttled with { ThrottlePeriods = 599, ThrottledPeriods = 12 };
+        var unlimited = StoreSamples.Aggregate("c1", 1);
+        var rollups = (IRollupStore)Store;
+        var hour = new Contracts.Metrics.MinuteAggregate[] { throttled with { ThrottlePeriods = 36_000, ThrottledPeriods = 35_999 } };
+
+        await Store.WriteAggregatesAsync([throttled, unlimited], Ct);
+        var first = await Store.GetContainerHistoryAsync("c1", Range(0, 2), Ct);
+        await Store.WriteAggregatesAsync([rewritten], Ct);
+        await rollups.ReplaceHourAsync(StoreSamples.BaseMinute, [new HourAggregate(hour[0], 60)], Ct);
+
+        Assert.Equal([throttled, unlimited], first);
+        Assert.Equal(0, first[1].ThrottlePeriods);
+        Assert.Equal([rewritten, unlimited], await Store.GetContainerHistoryAsync("c1", Range(0, 2), Ct));
+        Assert.Equal(hour, await rollups.GetContainerHoursAsync("c1", Range(0, 60), Ct));
+    }
+
+    [Fact]
     public async Task WriteAggregatesAsync_SameKeyTwiceInOneBatch_LastOneWins()
     {
         await Store.WriteAggregatesAsync(

@@ -84,6 +84,49 @@ public sealed class MinuteAccumulatorTests
     }
 
     [Fact]
+    public void Add_CfsPeriodCounters_MinuteSumsTheirDeltasAndCountsFromZeroAfterAReset()
+    {
+        var acc = new MinuteAccumulator("c1", "h1");
+        acc.StartRun(fromZero: false, "c1");
+
+        // (nr_periods, nr_throttled) as cpu.stat counts them: 10 periods a second, 9 of them throttled, until the
+        // container restarts into a new cgroup whose counters start again near zero.
+        (ulong Periods, ulong Throttled)[] counters = [(1000, 800), (1010, 809), (1020, 818), (1030, 827), (6, 5), (16, 14)];
+        MinuteAggregate? closed = null;
+        for (var i = 0; i < counters.Length; i++)
+        {
+            var s = Sample(Minute0.AddSeconds(i * 10), 10, 1);
+            closed ??= acc.Add(s, Reading(s) with { ThrottlePeriods = counters[i].Periods, ThrottledPeriods = counters[i].Throttled });
+        }
+
+        var next = Sample(Minute0.AddSeconds(60), 10, 1);
+        closed ??= acc.Add(next, Reading(next) with { ThrottlePeriods = 26, ThrottledPeriods = 23 });
+        var following = acc.Flush()!;
+
+        // The first reading is the baseline; the reset counts 6 and 5 from zero; 30 + 6 + 10 periods, 27 + 5 + 9 throttled.
+        Assert.NotNull(closed);
+        Assert.Equal(46, closed.ThrottlePeriods);
+        Assert.Equal(41, closed.ThrottledPeriods);
+        Assert.Equal(10, following.ThrottlePeriods);
+        Assert.Equal(9, following.ThrottledPeriods);
+    }
+
+    [Fact]
+    public void Add_NoCpuQuota_MinuteHasNoPeriods()
+    {
+        var acc = new MinuteAccumulator("c1", "h1");
+        acc.StartRun(fromZero: true, "c1");
+        Add(acc, Sample(Minute0.AddSeconds(1), 50, 1), cpuNanoseconds: 500_000_000);
+        Add(acc, Sample(Minute0.AddSeconds(2), 50, 1), cpuNanoseconds: 1_000_000_000);
+
+        var closed = acc.Flush()!;
+
+        Assert.Equal(0, closed.ThrottlePeriods);
+        Assert.Equal(0, closed.ThrottledPeriods);
+        Assert.Equal(1_000_000_000, closed.CpuTimeNanoseconds);
+    }
+
+    [Fact]
     public void CloseIfElapsed_QuietContainer_ClosesOnlyAfterMinuteEnds()
     {
         var acc = new MinuteAccumulator("c1", "h1");

@@ -77,6 +77,19 @@ public sealed class HourRollupTests
     }
 
     [Fact]
+    public void Combine_CfsPeriodCounts_AreSummedSoTheShareIsOfAllTheHoursPeriods()
+    {
+        // A busy minute (600 periods, 540 throttled), a quiet one (60, 6) and a row stored before periods were kept.
+        var hour = HourRollup.Combine(Hour, [
+            Minute(0) with { ThrottlePeriods = 600, ThrottledPeriods = 540 },
+            Minute(1) with { ThrottlePeriods = 60, ThrottledPeriods = 6 },
+            Minute(2)]);
+
+        Assert.Equal(660, hour.ThrottlePeriods);
+        Assert.Equal(546, hour.ThrottledPeriods);
+    }
+
+    [Fact]
     public void Combine_NoMinutes_Throws() =>
         Assert.Throws<ArgumentException>(() => HourRollup.Combine(Hour, []));
 

@@ -80,6 +80,38 @@ public sealed class WriteSpoolTests : IDisposable
     }
 
     [Fact]
+    public void Open_RowsWithPeriodCounts_ReplaysThemWithTheCounts()
+    {
+        var rows = Enumerable.Range(0, 3).Select(i => Minute(i) with { ThrottlePeriods = 600 + i, ThrottledPeriods = 300 + i }).ToList();
+        using (var spool = Spool())
+        {
+            spool.Open();
+            rows.ForEach(spool.Append);
+        }
+
+        using var next = Spool();
+
+        Assert.Equal(rows, next.Open().Select(e => e.Aggregate));
+    }
+
+    [Fact]
+    public void Open_RowSpooledWithoutPeriodCounts_ReadsThemAsZero()
+    {
+        // A line as the version before the period counts wrote it.
+        Directory.CreateDirectory(_folder);
+        File.WriteAllText(
+            Path.Combine(_folder, "000000000000.jsonl"),
+            """{"Aggregate":{"ContainerId":"c","HostId":"h","Minute":"2026-03-21T10:00:00+00:00","SampleCount":60,"CpuPercentAvg":1.5,"CpuPercentMin":1,"CpuPercentMax":2,"CpuPercentP95":1.9,"MemoryUsedBytesAvg":100,"MemoryUsedBytesMin":90,"MemoryUsedBytesMax":110,"MemoryUsedBytesP95":108,"MemoryLimitBytes":1048576,"NetRxBytes":10,"NetTxBytes":20,"BlockReadBytes":3,"BlockWriteBytes":4,"PidsMax":5,"ThrottledTimeNanoseconds":6,"CpuTimeNanoseconds":7,"NetworkNamespace":"c"},"Event":null}""" + "\n");
+
+        using var spool = Spool();
+        var replayed = spool.Open();
+
+        Assert.Equal([Minute(0)], replayed.Select(e => e.Aggregate));
+        Assert.Equal(0, replayed[0].Aggregate!.ThrottlePeriods);
+        Assert.Equal(0, replayed[0].Aggregate!.ThrottledPeriods);
+    }
+
+    [Fact]
     public void Open_FolderHeldByAnotherProcess_RunsWithoutSpool()
     {
         using var holder = Spool();
