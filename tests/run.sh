@@ -28,15 +28,28 @@ test_project() {
   dotnet test "tests/$1" --configuration Release --no-build --logger "console;verbosity=normal" "${@:2}"
 }
 
-# The outage test mostly waits (PostgreSQL stays stopped for 5 minutes), so it runs alongside the other suites; its
-# output follows theirs.
-durability_log=$(mktemp)
-test_project Orleans.Monitor.DurabilityTests "$@" >"$durability_log" 2>&1 &
-durability=$!
+# Two test processes side by side. The outage test (PostgreSQL stays stopped for 5 minutes) and the integration tests
+# marked [Trait("Lane", "alongside")] (they wait for a wall-clock minute to close, or for silos to give up on a peer)
+# mostly wait, so they run beside the unit tests and the rest of the integration suite; their output follows.
+# Arguments (a --filter, say) run every suite one after the other, as given.
 status=0
-test_project Orleans.Monitor.UnitTests "$@" || status=1
-test_project Orleans.Monitor.IntegrationTests "$@" || status=1
-wait "$durability" || status=1
-cat "$durability_log"
-rm -f "$durability_log"
+if (($# == 0)); then
+  alongside_log=$(mktemp)
+  (
+    rc=0
+    test_project Orleans.Monitor.DurabilityTests || rc=1
+    test_project Orleans.Monitor.IntegrationTests --filter "Lane=alongside" || rc=1
+    exit "$rc"
+  ) >"$alongside_log" 2>&1 &
+  alongside=$!
+  test_project Orleans.Monitor.UnitTests || status=1
+  test_project Orleans.Monitor.IntegrationTests --filter "Lane!=alongside" || status=1
+  wait "$alongside" || status=1
+  cat "$alongside_log"
+  rm -f "$alongside_log"
+else
+  test_project Orleans.Monitor.UnitTests "$@" || status=1
+  test_project Orleans.Monitor.IntegrationTests "$@" || status=1
+  test_project Orleans.Monitor.DurabilityTests "$@" || status=1
+fi
 exit "$status"

@@ -342,6 +342,7 @@ public sealed class ContainersApiTests(LiveApi live, ITestOutputHelper output) :
     }
 
     [Fact]
+    [Trait(Lane.Name, Lane.Alongside)]
     public async Task GetContainerHistory_QuotaBoundContainer_StoredMinuteCarriesTheThrottledShareOfItsCgroupPeriods()
     {
         var name = LiveApi.UniqueName("throttled");

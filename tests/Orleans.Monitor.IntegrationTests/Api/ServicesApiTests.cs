@@ -112,6 +112,7 @@ public sealed class ServicesApiTests(LiveApi live, ITestOutputHelper output) : I
     }
 
     [Fact]
+    [Trait(Lane.Name, Lane.Alongside)]
     public async Task GetServiceHistory_TwoMembersWithMinuteRows_EachStepSumsTheMembersRows()
     {
         var first = await RunComposeAsync("api", [], "sleep", "600");

@@ -125,6 +125,7 @@ public sealed class CliTests(LiveApi live, ITestOutputHelper output) : IAsyncLif
     }
 
     [Fact]
+    [Trait(Lane.Name, Lane.Alongside)]
     public async Task History_ClosedMinute_JsonEqualsTheApisMinutes()
     {
         var busy = await RunAsync("hist", ["--cpus", "0.2"], "sh", "-c", "while :; do :; done");

@@ -15,6 +15,7 @@ namespace Orleans.Monitor.IntegrationTests.Silo;
 /// (Orleans' own TLS, configured by <see cref="OrleansTls"/> as the silo and Api processes configure it); a silo or a
 /// client with another CA's certificate, or none, is refused.
 /// </summary>
+[Trait(Lane.Name, Lane.Alongside)]
 public sealed class OrleansTlsTests(ITestOutputHelper output) : IDisposable
 {
     private const string Password = "pfx-password-7Qz";
