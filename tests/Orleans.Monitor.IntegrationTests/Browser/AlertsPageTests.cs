@@ -21,27 +21,21 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
     private const float Timeout = 60_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
-    private static readonly string ScreenshotFolder = Path.Combine(AppContext.BaseDirectory, "screenshots");
     private readonly TestContainers _containers = new(live.Engine);
     private readonly List<string> _rules = [];
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await HeadlessChromium.LaunchAsync(_playwright);
-        Directory.CreateDirectory(ScreenshotFolder);
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
         using var client = live.App.CreateApiClient();
         foreach (var rule in _rules)
         {
@@ -103,14 +97,14 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
             Wait,
             "the alert marker's tooltip",
             () => tipText);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "alert-firing.png"), FullPage = false });
+        await HeadlessChromium.ScreenshotAsync(page, "alert-firing.png", fullPage: false);
 
         // Stopping the container resolves the alert: the banner goes, the charts mark the end.
         await live.Engine.RunAsync("stop", "-t", "1", id);
         await item.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = (float)Wait.TotalMilliseconds });
         await Poll.UntilAsync(async () => await banner.IsHiddenAsync() || await page.Locator("[data-testid=alert-item]").CountAsync() > 0, Wait, "the banner to hide or show only other alerts");
         await Poll.UntilAsync(async () => (await MarkersAsync(liveCpu)).Any(m => m.Action == "alert_resolved" && m.Rule == rule), Wait, "the resolved marker on the live CPU chart", () => liveCpu.GetAttributeAsync("data-markers").GetAwaiter().GetResult());
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "alert-resolved.png"), FullPage = false });
+        await HeadlessChromium.ScreenshotAsync(page, "alert-resolved.png", fullPage: false);
     }
 
     [Fact]
@@ -138,7 +132,7 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
             await Poll.UntilAsync(async () => (await MarkersAsync(card)).Any(m => m.Action == "alert" && m.Rule == rule), Wait, $"the alert marker on {chart}", () => card.GetAttributeAsync("data-markers").GetAwaiter().GetResult());
         }
 
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "alert-service.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "alert-service.png");
     }
 
     [Fact]
@@ -174,7 +168,7 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
         await page.Mouse.MoveAsync(box.X + (float)markers[0].X, box.Y + 20);
         await tip.WaitForAsync();
         Assert.Contains($"scaled 1→3 by rule hot-{service}", await tip.InnerTextAsync(), StringComparison.Ordinal);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "scaling-markers.png"), FullPage = false });
+        await HeadlessChromium.ScreenshotAsync(page, "scaling-markers.png", fullPage: false);
         await page.Mouse.MoveAsync(box.X + (float)markers[1].X, box.Y + 20);
         await Poll.UntilAsync(async () => (await tip.InnerTextAsync()).Contains("blocked by max", StringComparison.Ordinal), Wait, "the blocked decision's tooltip", () => tip.InnerTextAsync().GetAwaiter().GetResult());
         Assert.Contains("already at max 3", await tip.InnerTextAsync(), StringComparison.Ordinal);
@@ -182,7 +176,7 @@ public sealed class AlertsPageTests(LiveApi live, ITestOutputHelper output) : IA
 
     private async Task<IPage> NewPageAsync()
     {
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await _chromium!.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
         return page;
     }

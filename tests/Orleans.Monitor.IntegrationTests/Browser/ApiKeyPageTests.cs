@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Orleans.Monitor.IntegrationTests.Auth;
 using Xunit.Abstractions;
@@ -9,23 +8,19 @@ namespace Orleans.Monitor.IntegrationTests.Browser;
 public sealed class ApiKeyPageTests(SecuredApi api, ITestOutputHelper output) : IClassFixture<SecuredApi>, IAsyncLifetime
 {
     private const float Timeout = 60_000;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await HeadlessChromium.LaunchAsync(_playwright);
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
     }
 
     // This Api has no Docker daemon, so no host ever sends a frame: once the hub is connected the header says
@@ -35,7 +30,7 @@ public sealed class ApiKeyPageTests(SecuredApi api, ITestOutputHelper output) : 
     [Fact]
     public async Task Page_ApiAnswers401_AsksForKeyOnceKeepsItForTheSessionAndConnectsTheHub()
     {
-        var page = await _browser!.NewPageAsync();
+        var page = await _chromium!.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
         var prompts = new List<string>();
         var console = new List<string>();

@@ -20,26 +20,20 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
     private const float Timeout = 60_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
-    private static readonly string ScreenshotFolder = Path.Combine(AppContext.BaseDirectory, "screenshots");
     private readonly TestContainers _containers = new(live.Engine);
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await HeadlessChromium.LaunchAsync(_playwright);
-        Directory.CreateDirectory(ScreenshotFolder);
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
         await _containers.RemoveAllAsync();
     }
 
@@ -78,7 +72,7 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
         Assert.Equal("1m", step);
         Assert.InRange((to - from).TotalMinutes, 59, 60); // a preset's start is rounded up to its step
         await Poll.UntilAsync(async () => await XSpanAsync(card) is > 3500 and < 3700, Wait, "the history chart to redraw over 1 hour");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-range-1h.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "container-range-1h.png");
     }
 
     [Fact]
@@ -117,7 +111,7 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
         await resetButton.WaitForAsync();
         var fromSeconds = ((DateTimeOffset)from).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         await Poll.UntilAsync(async () => await card.GetAttributeAsync("data-x-min") == fromSeconds, Wait, "the reloaded chart to start at the zoom's start");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-zoomed.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "container-zoomed.png");
 
         var reset = await page.RunAndWaitForRequestAsync(() => resetButton.ClickAsync(), IsHistory);
         (from, to, _) = HistoryQuery(reset);
@@ -159,7 +153,7 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
         var tip = liveCpu.Locator(".marker-tip:not([hidden])");
         await tip.WaitForAsync();
         Assert.Contains("exit 137", await tip.InnerTextAsync(), StringComparison.Ordinal);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-killed.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "container-killed.png");
     }
 
     [Fact]
@@ -180,7 +174,7 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
             async () => (await MarkersAsync(page.Locator("[data-testid=history-chart-cpu]"))).Count(m => m.Action == "die" && m.ExitCode == 3) >= 2,
             Wait,
             "die markers with exit code 3 on the history chart");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-crash-loop.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "container-crash-loop.png");
     }
 
     [Fact]
@@ -215,10 +209,11 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
             "die and start markers after the restart",
             () => liveCpu.GetAttributeAsync("data-markers").GetAwaiter().GetResult());
         Assert.Equal("50", await liveCpu.GetAttributeAsync("data-limit"));
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-annotations-limits.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "container-annotations-limits.png");
     }
 
     [Fact]
+    [Trait(Lane.Name, Lane.Alongside)]
     public async Task HistoryThrottled_QuotaBoundContainer_ChartsEachMinutesShareOfCfsPeriodsAndGapsWithoutQuota()
     {
         var throttled = await _containers.RunAsync(["--name", LiveApi.UniqueName("thr-history"), "--cpus", "0.1"], "sh", "-c", "while :; do :; done");
@@ -240,7 +235,7 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
         Assert.All(shares.Zip(values), x => Assert.Equal(x.First, x.Second, 0.001));
         Assert.All(values, v => Assert.InRange(v, 0, 100));
         Assert.Contains(values, v => v > 50); // a loop held at a tenth of a core is throttled in most periods
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-history-throttled.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "container-history-throttled.png");
 
         // Without a quota a container is never throttled and its minutes count no periods: gaps, not 0%.
         await page.GotoAsync(PageUrl(unlimited));
@@ -302,12 +297,12 @@ public sealed partial class ContainerPageTests(LiveApi live, ITestOutputHelper o
         Assert.Equal("not measured", await page.Locator("[data-testid=kpi-net]").InnerTextAsync()); // --network none
         var axis = await page.Locator("[data-testid=live-chart-blk] .u-axis").Nth(1).InnerTextAsync();
         Assert.DoesNotContain("iB", axis, StringComparison.Ordinal);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-units.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "container-units.png");
     }
 
     private async Task<IPage> OpenAsync()
     {
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await _chromium!.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
         return page;
     }

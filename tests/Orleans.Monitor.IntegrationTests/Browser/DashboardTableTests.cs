@@ -16,27 +16,21 @@ public sealed partial class DashboardTableTests(LiveApi live, ITestOutputHelper 
 {
     private const float Timeout = 60_000;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private static readonly string ScreenshotFolder = Path.Combine(AppContext.BaseDirectory, "screenshots");
     private readonly TestContainers _containers = new(live.Engine);
     private readonly string _token = Guid.NewGuid().ToString("N")[..8];
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await HeadlessChromium.LaunchAsync(_playwright);
-        Directory.CreateDirectory(ScreenshotFolder);
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
         await _containers.RemoveAllAsync();
     }
 
@@ -245,7 +239,7 @@ public sealed partial class DashboardTableTests(LiveApi live, ITestOutputHelper 
 
     private async Task<IPage> OpenAsync(string hash, ViewportSize? viewport = null, Uri? baseAddress = null)
     {
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await _chromium!.NewPageAsync(viewport);
         page.SetDefaultTimeout(Timeout);
         await page.GotoAsync(new Uri(baseAddress ?? live.App.ServerAddress!, "/" + hash).ToString());
         await page.Locator("[data-testid=connection-state][data-state=connected]").WaitForAsync();
@@ -272,12 +266,8 @@ public sealed partial class DashboardTableTests(LiveApi live, ITestOutputHelper 
         return m.Success ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
     }
 
-    private async Task ShotAsync(IPage page, string name, bool fullPage = true)
-    {
-        var path = Path.Combine(ScreenshotFolder, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
-        output.WriteLine("screenshot " + path);
-    }
+    private async Task ShotAsync(IPage page, string name, bool fullPage = true) =>
+        output.WriteLine("screenshot " + await HeadlessChromium.ScreenshotAsync(page, name, fullPage));
 
     [GeneratedRegex(@"([0-9]+(\.[0-9]+)?)%")]
     private static partial Regex CpuText();

@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 using Orleans.Monitor.Api.Rest;
 using Orleans.Monitor.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
@@ -10,26 +9,20 @@ namespace Orleans.Monitor.IntegrationTests.Browser;
 public sealed class DashboardTests(LiveApi live, ITestOutputHelper output) : IAsyncLifetime
 {
     private const float Timeout = 60_000;
-    private static readonly string ScreenshotFolder = Path.Combine(AppContext.BaseDirectory, "screenshots");
     private readonly TestContainers _containers = new(live.Engine);
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await HeadlessChromium.LaunchAsync(_playwright);
-        Directory.CreateDirectory(ScreenshotFolder);
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
         await _containers.RemoveAllAsync();
     }
 
@@ -39,7 +32,7 @@ public sealed class DashboardTests(LiveApi live, ITestOutputHelper output) : IAs
         var token = Guid.NewGuid().ToString("N")[..8];
         var busy = await _containers.RunAsync(["--name", $"t-ui-{token}-busy", "--cpus", "0.5"], "sh", "-c", "while :; do :; done");
         var idle = await _containers.RunAsync(["--name", $"t-ui-{token}-idle"], "sleep", "600");
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await _chromium!.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
 
         await page.GotoAsync(live.App.ServerAddress!.ToString());
@@ -67,7 +60,7 @@ public sealed class DashboardTests(LiveApi live, ITestOutputHelper output) : IAs
         await Poll.UntilAsync(async () => await rows.CountAsync() == 2, TimeSpan.FromSeconds(30), "the filter to leave two rows");
         Assert.Equal(busy, await rows.First.GetAttributeAsync("data-container-id"));
         await page.Locator("[data-testid=sort-mem]").ClickAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "dashboard.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "dashboard.png");
 
         await busyRow.ClickAsync();
         var view = page.Locator($"[data-testid=container-view][data-container-id='{busy}']");
@@ -78,9 +71,8 @@ public sealed class DashboardTests(LiveApi live, ITestOutputHelper output) : IAs
             async () => (await view.InnerTextAsync()).Contains("s of data", StringComparison.Ordinal),
             TimeSpan.FromSeconds(60),
             "live samples in the container view");
-        var shot = Path.Combine(ScreenshotFolder, "container-view.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
-        output.WriteLine("screenshots in " + ScreenshotFolder);
+        await HeadlessChromium.ScreenshotAsync(page, "container-view.png");
+        output.WriteLine("screenshots in " + HeadlessChromium.ScreenshotFolder);
 
         // Once a minute has closed, the 1-minute history chart shows it against the fixed 6-hour window.
         using var client = live.App.CreateApiClient();
@@ -92,6 +84,6 @@ public sealed class DashboardTests(LiveApi live, ITestOutputHelper output) : IAs
                 || (await view.InnerTextAsync()).Contains("2 minutes", StringComparison.Ordinal),
             TimeSpan.FromSeconds(60),
             "the history chart to load its minutes");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "container-history.png"), FullPage = true });
+        await HeadlessChromium.ScreenshotAsync(page, "container-history.png");
     }
 }

@@ -18,26 +18,20 @@ public sealed class ServicePageSwarmTests(SwarmCluster swarm, ITestOutputHelper 
 {
     private const float Timeout = 60_000;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
-    private static readonly string ScreenshotFolder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
     private string _cards = "-";
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await HeadlessChromium.LaunchAsync(_playwright);
-        Directory.CreateDirectory(ScreenshotFolder);
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
     }
 
     [Fact]
@@ -182,7 +176,7 @@ public sealed class ServicePageSwarmTests(SwarmCluster swarm, ITestOutputHelper 
 
     private async Task<IPage> OpenAsync(string hash, Action<IPage> configure)
     {
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await _chromium!.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
         configure(page);
         // The cluster-mode Api answers 401 without a key: the page asks once, as an operator would be asked.
@@ -248,10 +242,6 @@ public sealed class ServicePageSwarmTests(SwarmCluster swarm, ITestOutputHelper 
         return true;
     }
 
-    private async Task ShotAsync(IPage page, string name)
-    {
-        var path = Path.Combine(ScreenshotFolder, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        output.WriteLine("screenshot " + path);
-    }
+    private async Task ShotAsync(IPage page, string name) =>
+        output.WriteLine("screenshot " + await HeadlessChromium.ScreenshotAsync(page, name));
 }
