@@ -141,7 +141,11 @@ public static partial class RulesApi
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                status = RuleStatus.NotEvaluated with { Reason = "the rule's grain did not answer: " + ex.GetBaseException().Message };
+                // Orleans puts the inner exception, stack and all, into a messaging failure's message: a status
+                // reason keeps its first line.
+                var message = ex.GetBaseException().Message;
+                var firstLine = message.Split('\n', 2)[0].TrimEnd();
+                status = RuleStatus.NotEvaluated with { Reason = "the rule's grain did not answer: " + firstLine };
             }
         }
 
